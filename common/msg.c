@@ -1,0 +1,1191 @@
+/*
+ * Protocol v1: plain C structs <-> protobuf Envelope frames.
+ *
+ * The only file besides the generated code that sees protobuf-c. Decoding never trusts the
+ * peer: the wire scanner (wire.c) bounds what protobuf-c may allocate before it runs, and the
+ * conversion to plain structs checks every value, so the rest of Corridor works on structs
+ * that are known to be in range. Encoding converts the other way; it borrows the caller's
+ * strings and allocates the protobuf-c structs in a small arena freed in one go.
+ */
+#include "msg.h"
+
+#include <errno.h>
+#include <float.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corridor.pb-c.h"
+#include "ids.h"
+#include "wire.h"
+
+/* ======================================================================================
+ * Limits, init, fini
+ * ====================================================================================== */
+
+void corridor_msg_limits_default(corridor_msg_limits *l)
+{
+    l->max_frame_bytes = 1024 * 1024;
+    l->max_gpus = 64;
+    l->max_routes = 100000;
+    l->max_links = 1024;
+    l->max_workloads = 4096;
+    l->max_args = 256;
+    l->max_nodes_reply = 100000;
+}
+
+void corridor_msg_init(corridor_msg *m, corridor_msg_type type)
+{
+    memset(m, 0, sizeof *m);
+    m->env.version = CORRIDOR_PROTOCOL_VERSION;
+    m->env.type = type;
+}
+
+void corridor_report_fini(corridor_report *r)
+{
+    if (!r)
+        return;
+    free(r->gpus);
+    free(r->routes);
+    free(r->links);
+    free(r->workloads);
+    memset(r, 0, sizeof *r);
+}
+
+static void free_strv(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void corridor_command_fini(corridor_command *c)
+{
+    if (!c)
+        return;
+    free_strv(c->args, c->n_args);
+    free_strv(c->env, c->n_env);
+    memset(c, 0, sizeof *c);
+}
+
+void corridor_control_reply_fini(corridor_control_reply *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; r->nodes && i < r->n_nodes; i++)
+        corridor_report_fini(&r->nodes[i].report);
+    free(r->nodes);
+    free(r->stats);
+    memset(r, 0, sizeof *r);
+}
+
+/* Free what the union holds for the message's type and zero the union; env stays. */
+static void free_body(corridor_msg *m)
+{
+    switch (m->env.type) {
+    case CORRIDOR_MSG_REPORT:
+        corridor_report_fini(&m->u.report);
+        break;
+    case CORRIDOR_MSG_COMMAND:
+        corridor_command_fini(&m->u.cmd);
+        break;
+    case CORRIDOR_MSG_CONTROL_REPLY:
+        corridor_control_reply_fini(&m->u.crep);
+        break;
+    default:
+        break;
+    }
+    memset(&m->u, 0, sizeof m->u);
+}
+
+void corridor_msg_fini(corridor_msg *m)
+{
+    if (!m)
+        return;
+    free_body(m);
+    memset(m, 0, sizeof *m);
+}
+
+/* ======================================================================================
+ * Wire rules: what the scanner counts and enters before protobuf-c runs
+ * ====================================================================================== */
+
+/* Structure and depth only. */
+static const corridor_wire_rule rules_leaf[] = {{.field = 0}};
+
+static const corridor_wire_rule rules_register[] = {
+    {8, "register.capacity", 0, 1, rules_leaf},
+    {.field = 0},
+};
+
+/* A report's repeated fields, with the path the error detail names. */
+#define REPORT_RULES(prefix)                                                                 \
+    {                                                                                        \
+        {12, prefix "gpus", CORRIDOR_WIRE_LIMIT(max_gpus), 0, rules_leaf},                    \
+        {13, prefix "routes", CORRIDOR_WIRE_LIMIT(max_routes), 0, rules_leaf},                \
+        {14, prefix "links", CORRIDOR_WIRE_LIMIT(max_links), 0, rules_leaf},                  \
+        {15, prefix "workloads", CORRIDOR_WIRE_LIMIT(max_workloads), 0, rules_leaf},          \
+        {.field = 0},                                                                        \
+    }
+
+static const corridor_wire_rule rules_report[] = REPORT_RULES("report.");
+static const corridor_wire_rule rules_view_report[] = REPORT_RULES("control_reply.nodes.report.");
+
+/* args and env share max_args (same .limit = one counter). */
+static const corridor_wire_rule rules_command[] = {
+    {6, "command.args+env", CORRIDOR_WIRE_LIMIT(max_args), 0, NULL},
+    {7, "command.args+env", CORRIDOR_WIRE_LIMIT(max_args), 0, NULL},
+    {.field = 0},
+};
+
+static const corridor_wire_rule rules_view_identity[] = {
+    {8, "control_reply.nodes.identity.capacity", 0, 1, rules_leaf},
+    {.field = 0},
+};
+
+static const corridor_wire_rule rules_node_view[] = {
+    {1, "control_reply.nodes.identity", 0, 1, rules_view_identity},
+    {7, "control_reply.nodes.report", 0, 1, rules_view_report},
+    {.field = 0},
+};
+
+static const corridor_wire_rule rules_control_reply[] = {
+    {4, "control_reply.nodes", CORRIDOR_WIRE_LIMIT(max_nodes_reply), 0, rules_node_view},
+    {5, "control_reply.stats", 0, 0, rules_leaf},
+    {.field = 0},
+};
+
+/* ======================================================================================
+ * Encoding
+ * ====================================================================================== */
+
+/* Allocations for one encode, freed together; rc is sticky so builders need not check
+ * every step (the result is discarded when rc < 0). */
+typedef struct {
+    void **ptrs;
+    size_t n, cap;
+    int rc;
+} enc_ctx;
+
+static void *enc_alloc(enc_ctx *c, size_t n, size_t size)
+{
+    if (n == 0 || c->rc < 0)
+        return NULL;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 16;
+        void **p = realloc(c->ptrs, cap * sizeof *p);
+        if (!p) {
+            c->rc = -ENOMEM;
+            return NULL;
+        }
+        c->ptrs = p;
+        c->cap = cap;
+    }
+    void *mem = calloc(n, size);
+    if (!mem) {
+        c->rc = -ENOMEM;
+        return NULL;
+    }
+    c->ptrs[c->n++] = mem;
+    return mem;
+}
+
+static void enc_free(enc_ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->ptrs[i]);
+    free(c->ptrs);
+}
+
+/* Borrow a fixed-size string; one that fills its array without a NUL would be read past
+ * its end, so it fails the encode instead. */
+static char *enc_str(enc_ctx *c, const char *s, size_t cap)
+{
+    if (strnlen(s, cap) >= cap) {
+        c->rc = -EINVAL;
+        return (char *)"";
+    }
+    return (char *)s;
+}
+#define ESTR(c, arr) enc_str((c), (arr), sizeof(arr))
+
+/* An enum value the peer's decoder would refuse fails the encode here. */
+static int enc_enum(enc_ctx *c, unsigned v, unsigned count)
+{
+    if (v >= count)
+        c->rc = -EINVAL;
+    return (int)v;
+}
+
+/* n elements must come with an array. */
+static bool enc_array_ok(enc_ctx *c, const void *arr, size_t n)
+{
+    if (n && !arr) {
+        c->rc = -EINVAL;
+        return false;
+    }
+    return n > 0;
+}
+
+static void enc_register(enc_ctx *c, const corridor_register *r, Corridor__V1__Register *p)
+{
+    p->node_id = ESTR(c, r->node_id);
+    p->plmn = ESTR(c, r->plmn);
+    p->country = ESTR(c, r->country);
+    p->region = ESTR(c, r->region);
+    /* Wire tiers are offset by one: TIER_UNSPECIFIED = 0 (see corridor.proto). */
+    p->tier = enc_enum(c, (unsigned)r->tier, CORRIDOR_TIER_COUNT) + 1;
+    p->lat = r->lat;
+    p->lon = r->lon;
+    p->agent_version = ESTR(c, r->agent_version);
+    Corridor__V1__Capacity *cap = enc_alloc(c, 1, sizeof *cap);
+    if (!cap)
+        return;
+    corridor__v1__capacity__init(cap);
+    cap->cpu_millicores = r->capacity.cpu_millicores;
+    cap->memory_bytes = r->capacity.memory_bytes;
+    cap->gpu_count = r->capacity.gpu_count;
+    cap->gpu_memory_bytes = r->capacity.gpu_memory_bytes;
+    p->capacity = cap;
+}
+
+static void enc_gpu(enc_ctx *c, const corridor_gpu *g, Corridor__V1__Gpu *p)
+{
+    corridor__v1__gpu__init(p);
+    p->index = g->index;
+    p->uuid = ESTR(c, g->uuid);
+    p->name = ESTR(c, g->name);
+    p->util_pct = g->util_pct;
+    p->mem_util_pct = g->mem_util_pct;
+    p->mem_used_bytes = g->mem_used_bytes;
+    p->mem_total_bytes = g->mem_total_bytes;
+    p->temperature_c = g->temperature_c;
+    p->power_mw = g->power_mw;
+    p->compute_procs = g->compute_procs;
+}
+
+static void enc_route(enc_ctx *c, const corridor_route *r, Corridor__V1__Route *p)
+{
+    corridor__v1__route__init(p);
+    p->family = r->family;
+    p->dst = ESTR(c, r->dst);
+    p->gateway = ESTR(c, r->gateway);
+    p->oif = ESTR(c, r->oif);
+    p->table = r->table;
+    p->metric = r->metric;
+    p->protocol = r->protocol;
+}
+
+static void enc_link(enc_ctx *c, const corridor_link *l, Corridor__V1__Link *p)
+{
+    corridor__v1__link__init(p);
+    p->name = ESTR(c, l->name);
+    p->ifindex = l->ifindex;
+    p->up = l->up;
+    p->mtu = l->mtu;
+    p->rx_bytes = l->rx_bytes;
+    p->tx_bytes = l->tx_bytes;
+    p->rx_packets = l->rx_packets;
+    p->tx_packets = l->tx_packets;
+    p->rx_errors = l->rx_errors;
+    p->tx_errors = l->tx_errors;
+    p->rx_dropped = l->rx_dropped;
+    p->tx_dropped = l->tx_dropped;
+}
+
+static void enc_workload(enc_ctx *c, const corridor_workload_status *w,
+                         Corridor__V1__WorkloadStatus *p)
+{
+    corridor__v1__workload_status__init(p);
+    p->instance_id = ESTR(c, w->instance_id);
+    p->name = ESTR(c, w->name);
+    p->state = enc_enum(c, (unsigned)w->state, CORRIDOR_WL_STOPPED + 1);
+    p->exit_code = w->exit_code;
+    p->restarts = w->restarts;
+    p->reason = ESTR(c, w->reason);
+}
+
+/*
+ * Repeated message fields: one block of structs plus the pointer array protobuf-c wants.
+ * A macro because the element types differ and C has no generics; each expansion is the
+ * same five lines.
+ */
+#define ENC_REPEATED(c, src, n, dst_n, dst, pbtype, encfn)                                   \
+    do {                                                                                     \
+        if (!enc_array_ok((c), (src), (n)))                                                  \
+            break;                                                                           \
+        pbtype *blk_ = enc_alloc((c), (n), sizeof(pbtype));                                  \
+        pbtype **ptr_ = enc_alloc((c), (n), sizeof(pbtype *));                               \
+        if (!blk_ || !ptr_)                                                                  \
+            break;                                                                           \
+        for (size_t i_ = 0; i_ < (n); i_++) {                                                \
+            encfn((c), &(src)[i_], &blk_[i_]);                                               \
+            ptr_[i_] = &blk_[i_];                                                            \
+        }                                                                                    \
+        (dst_n) = (n);                                                                       \
+        (dst) = ptr_;                                                                        \
+    } while (0)
+
+static void enc_report(enc_ctx *c, const corridor_report *r, Corridor__V1__Report *p)
+{
+    p->node_id = ESTR(c, r->node_id);
+    p->cpu_util_pct = r->cpu_util_pct;
+    p->load1 = r->load1;
+    p->load5 = r->load5;
+    p->load15 = r->load15;
+    p->mem_total_bytes = r->mem_total_bytes;
+    p->mem_available_bytes = r->mem_available_bytes;
+    p->uptime_s = r->uptime_s;
+    p->gpu_source = ESTR(c, r->gpu_source);
+    p->routes_full = r->routes_full;
+    p->rtt_us = r->rtt_us;
+    ENC_REPEATED(c, r->gpus, r->n_gpus, p->n_gpus, p->gpus, Corridor__V1__Gpu, enc_gpu);
+    ENC_REPEATED(c, r->routes, r->n_routes, p->n_routes, p->routes, Corridor__V1__Route,
+                 enc_route);
+    ENC_REPEATED(c, r->links, r->n_links, p->n_links, p->links, Corridor__V1__Link, enc_link);
+    ENC_REPEATED(c, r->workloads, r->n_workloads, p->n_workloads, p->workloads,
+                 Corridor__V1__WorkloadStatus, enc_workload);
+}
+
+static char **enc_strv(enc_ctx *c, char *const *v, size_t n)
+{
+    if (!enc_array_ok(c, v, n))
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i])
+            c->rc = -EINVAL;
+    }
+    return (char **)v;
+}
+
+static void enc_command(enc_ctx *c, const corridor_command *k, Corridor__V1__Command *p)
+{
+    p->command_id = ESTR(c, k->command_id);
+    p->kind = (Corridor__V1__CommandKind)k->kind;
+    p->instance_id = ESTR(c, k->instance_id);
+    p->name = ESTR(c, k->name);
+    p->path = ESTR(c, k->path);
+    p->args = enc_strv(c, k->args, k->n_args);
+    p->n_args = p->args ? k->n_args : 0;
+    p->env = enc_strv(c, k->env, k->n_env);
+    p->n_env = p->env ? k->n_env : 0;
+    p->cpu_millicores = k->cpu_millicores;
+    p->memory_bytes = k->memory_bytes;
+    p->gpu_count = k->gpu_count;
+    p->timeout_ms = k->timeout_ms;
+}
+
+static void enc_node_view(enc_ctx *c, const corridor_node_view *v, Corridor__V1__NodeView *p)
+{
+    corridor__v1__node_view__init(p);
+    Corridor__V1__Register *id = enc_alloc(c, 1, sizeof *id);
+    Corridor__V1__Report *rep = enc_alloc(c, 1, sizeof *rep);
+    if (!id || !rep)
+        return;
+    corridor__v1__register__init(id);
+    corridor__v1__report__init(rep);
+    enc_register(c, &v->identity, id);
+    enc_report(c, &v->report, rep);
+    p->identity = id;
+    p->report = rep;
+    p->state = enc_enum(c, (unsigned)v->state, CORRIDOR_NODE_DEAD + 1);
+    p->last_seen_age_ms = v->last_seen_age_ms;
+    p->registered_age_ms = v->registered_age_ms;
+    p->reports = v->reports;
+    p->registrations = v->registrations;
+    p->n_routes_total = v->n_routes_total;
+}
+
+static void enc_stat(enc_ctx *c, const corridor_stat *s, Corridor__V1__Stat *p)
+{
+    corridor__v1__stat__init(p);
+    p->name = ESTR(c, s->name);
+    p->value = s->value;
+}
+
+static void enc_control_reply(enc_ctx *c, const corridor_control_reply *r,
+                              Corridor__V1__ControlReply *p)
+{
+    p->status = r->status;
+    p->error = ESTR(c, r->error);
+    p->orchestrator_id = ESTR(c, r->orchestrator_id);
+    ENC_REPEATED(c, r->nodes, r->n_nodes, p->n_nodes, p->nodes, Corridor__V1__NodeView,
+                 enc_node_view);
+    ENC_REPEATED(c, r->stats, r->n_stats, p->n_stats, p->stats, Corridor__V1__Stat, enc_stat);
+}
+
+/* Every payload message starts with its ProtobufCMessage, so base aliases each member. */
+typedef union {
+    ProtobufCMessage base;
+    Corridor__V1__Register reg;
+    Corridor__V1__RegisterAck ack;
+    Corridor__V1__Report report;
+    Corridor__V1__Command cmd;
+    Corridor__V1__CommandResult result;
+    Corridor__V1__Error err;
+    Corridor__V1__Ping ping;
+    Corridor__V1__ControlRequest creq;
+    Corridor__V1__ControlReply crep;
+} pb_payload;
+
+static void enc_simple(enc_ctx *c, const corridor_msg *m, pb_payload *p)
+{
+    switch (m->env.type) {
+    case CORRIDOR_MSG_REGISTER_ACK:
+        corridor__v1__register_ack__init(&p->ack);
+        p->ack.accepted = m->u.ack.accepted;
+        p->ack.reason = ESTR(c, m->u.ack.reason);
+        p->ack.report_interval_ms = m->u.ack.report_interval_ms;
+        p->ack.heartbeat_timeout_ms = m->u.ack.heartbeat_timeout_ms;
+        p->ack.orchestrator_id = ESTR(c, m->u.ack.orchestrator_id);
+        break;
+    case CORRIDOR_MSG_COMMAND_RESULT:
+        corridor__v1__command_result__init(&p->result);
+        p->result.command_id = ESTR(c, m->u.result.command_id);
+        p->result.status = enc_enum(c, (unsigned)m->u.result.status, CORRIDOR_RESULT_INVALID + 1);
+        p->result.error_code = m->u.result.error_code;
+        p->result.message = ESTR(c, m->u.result.message);
+        break;
+    case CORRIDOR_MSG_ERROR:
+        corridor__v1__error__init(&p->err);
+        p->err.reason = enc_enum(c, (unsigned)m->u.err.reason, CORRIDOR_REJECT_COUNT);
+        p->err.supported_version = m->u.err.supported_version;
+        p->err.received_version = m->u.err.received_version;
+        p->err.message = ESTR(c, m->u.err.message);
+        break;
+    case CORRIDOR_MSG_PING:
+    case CORRIDOR_MSG_PONG:
+        corridor__v1__ping__init(&p->ping);
+        p->ping.origin_timestamp_us = m->u.ping.origin_timestamp_us;
+        break;
+    case CORRIDOR_MSG_CONTROL_REQUEST:
+        corridor__v1__control_request__init(&p->creq);
+        p->creq.kind = enc_enum(c, (unsigned)m->u.creq.kind, CORRIDOR_CTL_STATS + 1);
+        p->creq.node_id = ESTR(c, m->u.creq.node_id);
+        break;
+    default:
+        c->rc = -EINVAL;
+        break;
+    }
+}
+
+/* Fill *p from m's union member; -EINVAL for a type this build cannot send. */
+static int enc_payload(enc_ctx *c, const corridor_msg *m, pb_payload *p)
+{
+    switch (m->env.type) {
+    case CORRIDOR_MSG_REGISTER:
+        corridor__v1__register__init(&p->reg);
+        enc_register(c, &m->u.reg, &p->reg);
+        break;
+    case CORRIDOR_MSG_REPORT:
+        corridor__v1__report__init(&p->report);
+        enc_report(c, &m->u.report, &p->report);
+        break;
+    case CORRIDOR_MSG_COMMAND:
+        corridor__v1__command__init(&p->cmd);
+        enc_command(c, &m->u.cmd, &p->cmd);
+        break;
+    case CORRIDOR_MSG_CONTROL_REPLY:
+        corridor__v1__control_reply__init(&p->crep);
+        enc_control_reply(c, &m->u.crep, &p->crep);
+        break;
+    default:
+        enc_simple(c, m, p);
+        break;
+    }
+    return c->rc;
+}
+
+/* Pack into a fresh buffer (at least one byte, so an empty message is not malloc(0)). */
+static int pack_alloc(const ProtobufCMessage *pm, uint8_t **buf, size_t *len)
+{
+    size_t n = protobuf_c_message_get_packed_size(pm);
+    uint8_t *b = malloc(n ? n : 1);
+    if (!b)
+        return -ENOMEM;
+    *len = protobuf_c_message_pack(pm, b);
+    *buf = b;
+    return 0;
+}
+
+int corridor_msg_encode(const corridor_msg *m, uint8_t **buf, size_t *len)
+{
+    if (!m || !buf || !len)
+        return -EINVAL;
+    enc_ctx c = {0};
+    pb_payload pb;
+    uint8_t *payload = NULL;
+    size_t payload_len = 0;
+    int rc = enc_payload(&c, m, &pb);
+    if (rc == 0)
+        rc = pack_alloc(&pb.base, &payload, &payload_len);
+    enc_free(&c);
+    if (rc < 0)
+        return rc;
+
+    enc_ctx ec = {0};
+    Corridor__V1__Envelope env = CORRIDOR__V1__ENVELOPE__INIT;
+    /* Sent as set: corridor_msg_init sets CORRIDOR_PROTOCOL_VERSION; tests play peers of
+     * other versions by changing it. */
+    env.version = m->env.version;
+    env.type = (Corridor__V1__MsgType)m->env.type;
+    env.sender_id = ESTR(&ec, m->env.sender_id);
+    env.seq = m->env.seq;
+    env.correlation_id = m->env.correlation_id;
+    env.timestamp_us = m->env.timestamp_us;
+    env.payload.data = payload;
+    env.payload.len = payload_len;
+    rc = ec.rc;
+    if (rc == 0)
+        rc = pack_alloc(&env.base, buf, len);
+    free(payload);
+    return rc;
+}
+
+/* ======================================================================================
+ * Decoding: validation helpers
+ * ====================================================================================== */
+
+/* Where a field sits, for error details: a chain of names and indices built on the stack
+ * as the decoder descends, formatted only when something fails. */
+typedef struct dpath {
+    const struct dpath *up;
+    const char *name;
+    long idx;   /* < 0: not an array element */
+} dpath;
+
+static size_t path_format(const dpath *p, char *buf, size_t cap)
+{
+    size_t n = p->up ? path_format(p->up, buf, cap) : 0;
+    if (n >= cap)
+        return n;
+    int w = p->idx >= 0 ? snprintf(buf + n, cap - n, "%s%s[%ld]", n ? "." : "", p->name, p->idx)
+                        : snprintf(buf + n, cap - n, "%s%s", n ? "." : "", p->name);
+    return w < 0 ? n : n + (size_t)w;
+}
+
+static int field_err(corridor_decode_error *err, const dpath *at, const char *field,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* INVALID_FIELD with "path.field: what is wrong"; returns -EINVAL. */
+static int field_err(corridor_decode_error *err, const dpath *at, const char *field,
+                     const char *fmt, ...)
+{
+    char where[128] = "";
+    path_format(at, where, sizeof where);
+    err->reason = CORRIDOR_REJECT_INVALID_FIELD;
+    int n = snprintf(err->detail, sizeof err->detail, "%s.%s: ", where, field);
+    if (n >= 0 && (size_t)n < sizeof err->detail) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->detail + n, sizeof err->detail - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return -EINVAL;
+}
+
+static int decode_fail(corridor_decode_error *err, corridor_reject_reason reason, int rc,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int decode_fail(corridor_decode_error *err, corridor_reject_reason reason, int rc,
+                       const char *fmt, ...)
+{
+    err->reason = reason;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->detail, sizeof err->detail, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int no_memory(corridor_decode_error *err)
+{
+    /* Not the peer's fault as such, but the frame cannot be taken: closest is CAPACITY. */
+    return decode_fail(err, CORRIDOR_REJECT_CAPACITY, -ENOMEM, "out of memory decoding");
+}
+
+/* Copy a string into its fixed array, refusing (never truncating) one that does not fit. */
+static int dstr(char *dst, size_t cap, const char *src, const dpath *at, const char *field,
+                corridor_decode_error *err)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap)
+        return field_err(err, at, field, "%zu bytes, longer than the %zu allowed", n, cap - 1);
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+#define ID_SYNTAX "not a valid id (1..63 of [A-Za-z0-9._-], starting with a letter or digit)"
+
+/* An id that may be empty (not given) but must be valid when present. */
+static int did(char *dst, size_t cap, const char *src, const dpath *at, const char *field,
+               corridor_decode_error *err)
+{
+    int rc = dstr(dst, cap, src, at, field, err);
+    if (rc == 0 && dst[0] && !corridor_id_valid(dst))
+        rc = field_err(err, at, field, "%s", ID_SYNTAX);
+    return rc;
+}
+
+#define DSTR(dst, src, at, field) dstr((dst), sizeof(dst), (src), (at), (field), err)
+#define DID(dst, src, at, field) did((dst), sizeof(dst), (src), (at), (field), err)
+
+static int drange(double v, double lo, double hi, const dpath *at, const char *field,
+                  corridor_decode_error *err)
+{
+    /* Written so that NaN fails too. */
+    if (!(v >= lo && v <= hi))
+        return field_err(err, at, field, "%g is outside %g..%g", v, lo, hi);
+    return 0;
+}
+
+static int dpct(uint32_t v, const dpath *at, const char *field, corridor_decode_error *err)
+{
+    if (v > 100)
+        return field_err(err, at, field, "%u is over 100 percent", v);
+    return 0;
+}
+
+/* An enum value this build knows: 0..count-1. */
+static int denum(int v, int count, const dpath *at, const char *field,
+                 corridor_decode_error *err)
+{
+    if (v < 0 || v >= count)
+        return field_err(err, at, field, "%d is not a known value (0..%d)", v, count - 1);
+    return 0;
+}
+
+/* ======================================================================================
+ * Decoding: protobuf-c structs -> plain structs
+ * ====================================================================================== */
+
+static int dec_register(const Corridor__V1__Register *p, corridor_register *r, const dpath *at,
+                        corridor_decode_error *err)
+{
+    static const Corridor__V1__Register empty = CORRIDOR__V1__REGISTER__INIT;
+    if (!p)
+        p = &empty;
+    int rc = DSTR(r->node_id, p->node_id, at, "node_id");
+    if (rc == 0 && !corridor_id_valid(r->node_id))
+        rc = field_err(err, at, "node_id",
+                       "required: 1..63 of [A-Za-z0-9._-], starting with a letter or digit");
+    if (rc == 0)
+        rc = DSTR(r->plmn, p->plmn, at, "plmn");
+    if (rc == 0 && !corridor_plmn_valid(r->plmn))
+        rc = field_err(err, at, "plmn", "required: operator code MCC-MNC, e.g. 262-01");
+    if (rc == 0)
+        rc = DSTR(r->country, p->country, at, "country");
+    if (rc == 0 && !corridor_country_valid(r->country))
+        rc = field_err(err, at, "country", "required: ISO 3166-1 alpha-2 code, e.g. DE");
+    if (rc == 0)
+        rc = DID(r->region, p->region, at, "region");
+    if (rc == 0 && ((int)p->tier < 1 || (int)p->tier > (int)CORRIDOR_TIER_COUNT))
+        rc = field_err(err, at, "tier", "%d is not a tier (1..%d on the wire)", (int)p->tier,
+                       CORRIDOR_TIER_COUNT);
+    if (rc == 0)
+        rc = drange(p->lat, -90, 90, at, "lat", err);
+    if (rc == 0)
+        rc = drange(p->lon, -180, 180, at, "lon", err);
+    if (rc == 0)
+        rc = DSTR(r->agent_version, p->agent_version, at, "agent_version");
+    if (rc < 0)
+        return rc;
+    r->tier = (corridor_tier)(p->tier - 1);  /* wire tiers are offset by one */
+    r->lat = p->lat;
+    r->lon = p->lon;
+    if (p->capacity) {
+        r->capacity.cpu_millicores = p->capacity->cpu_millicores;
+        r->capacity.memory_bytes = p->capacity->memory_bytes;
+        r->capacity.gpu_count = p->capacity->gpu_count;
+        r->capacity.gpu_memory_bytes = p->capacity->gpu_memory_bytes;
+    }
+    return 0;
+}
+
+static int dec_gpu(const Corridor__V1__Gpu *p, corridor_gpu *g, const dpath *at,
+                   corridor_decode_error *err)
+{
+    int rc = DSTR(g->uuid, p->uuid, at, "uuid");
+    if (rc == 0)
+        rc = DSTR(g->name, p->name, at, "name");
+    if (rc == 0)
+        rc = dpct(p->util_pct, at, "util_pct", err);
+    if (rc == 0)
+        rc = dpct(p->mem_util_pct, at, "mem_util_pct", err);
+    if (rc < 0)
+        return rc;
+    g->index = p->index;
+    g->util_pct = p->util_pct;
+    g->mem_util_pct = p->mem_util_pct;
+    g->mem_used_bytes = p->mem_used_bytes;
+    g->mem_total_bytes = p->mem_total_bytes;
+    g->temperature_c = p->temperature_c;
+    g->power_mw = p->power_mw;
+    g->compute_procs = p->compute_procs;
+    return 0;
+}
+
+static int dec_route(const Corridor__V1__Route *p, corridor_route *r, const dpath *at,
+                     corridor_decode_error *err)
+{
+    if (p->family != 4 && p->family != 6)
+        return field_err(err, at, "family", "%u is not 4 or 6", p->family);
+    int rc = DSTR(r->dst, p->dst, at, "dst");
+    if (rc == 0)
+        rc = DSTR(r->gateway, p->gateway, at, "gateway");
+    if (rc == 0)
+        rc = DSTR(r->oif, p->oif, at, "oif");
+    if (rc < 0)
+        return rc;
+    r->family = (uint8_t)p->family;
+    r->table = p->table;
+    r->metric = p->metric;
+    r->protocol = p->protocol;
+    return 0;
+}
+
+static int dec_link(const Corridor__V1__Link *p, corridor_link *l, const dpath *at,
+                    corridor_decode_error *err)
+{
+    int rc = DSTR(l->name, p->name, at, "name");
+    if (rc < 0)
+        return rc;
+    l->ifindex = p->ifindex;
+    l->up = p->up;
+    l->mtu = p->mtu;
+    l->rx_bytes = p->rx_bytes;
+    l->tx_bytes = p->tx_bytes;
+    l->rx_packets = p->rx_packets;
+    l->tx_packets = p->tx_packets;
+    l->rx_errors = p->rx_errors;
+    l->tx_errors = p->tx_errors;
+    l->rx_dropped = p->rx_dropped;
+    l->tx_dropped = p->tx_dropped;
+    return 0;
+}
+
+static int dec_workload(const Corridor__V1__WorkloadStatus *p, corridor_workload_status *w,
+                        const dpath *at, corridor_decode_error *err)
+{
+    int rc = DID(w->instance_id, p->instance_id, at, "instance_id");
+    if (rc == 0)
+        rc = DSTR(w->name, p->name, at, "name");
+    if (rc == 0)
+        rc = denum((int)p->state, CORRIDOR_WL_STOPPED + 1, at, "state", err);
+    if (rc == 0)
+        rc = DSTR(w->reason, p->reason, at, "reason");
+    if (rc < 0)
+        return rc;
+    w->state = (corridor_workload_state)p->state;
+    w->exit_code = p->exit_code;
+    w->restarts = p->restarts;
+    return 0;
+}
+
+/*
+ * Repeated message fields: allocate the plain array, publish its length at once (so that a
+ * failure half-way is freed by the *_fini of the enclosing struct) and convert each element.
+ */
+#define DEC_REPEATED(err, at, fname, src, n, dst, dst_n, decfn)                               \
+    do {                                                                                     \
+        if ((n) == 0)                                                                        \
+            break;                                                                           \
+        (dst) = calloc((n), sizeof *(dst));                                                  \
+        if (!(dst))                                                                          \
+            return no_memory(err);                                                           \
+        (dst_n) = (n);                                                                       \
+        for (size_t i_ = 0; i_ < (n); i_++) {                                                \
+            dpath el_ = {(at), (fname), (long)i_};                                           \
+            int rc_ = decfn((src)[i_], &(dst)[i_], &el_, (err));                             \
+            if (rc_ < 0)                                                                     \
+                return rc_;                                                                  \
+        }                                                                                    \
+    } while (0)
+
+static int dec_report_scalars(const Corridor__V1__Report *p, corridor_report *r,
+                              const dpath *at, corridor_decode_error *err)
+{
+    int rc = DID(r->node_id, p->node_id, at, "node_id");
+    if (rc == 0)
+        rc = drange(p->cpu_util_pct, 0, 100, at, "cpu_util_pct", err);
+    if (rc == 0)
+        rc = drange(p->load1, 0, DBL_MAX, at, "load1", err);
+    if (rc == 0)
+        rc = drange(p->load5, 0, DBL_MAX, at, "load5", err);
+    if (rc == 0)
+        rc = drange(p->load15, 0, DBL_MAX, at, "load15", err);
+    if (rc == 0)
+        rc = DSTR(r->gpu_source, p->gpu_source, at, "gpu_source");
+    if (rc < 0)
+        return rc;
+    r->cpu_util_pct = p->cpu_util_pct;
+    r->load1 = p->load1;
+    r->load5 = p->load5;
+    r->load15 = p->load15;
+    r->mem_total_bytes = p->mem_total_bytes;
+    r->mem_available_bytes = p->mem_available_bytes;
+    r->uptime_s = p->uptime_s;
+    r->routes_full = p->routes_full;
+    r->rtt_us = p->rtt_us;
+    return 0;
+}
+
+/* On failure the caller frees r with corridor_report_fini. */
+static int dec_report(const Corridor__V1__Report *p, corridor_report *r, const dpath *at,
+                      corridor_decode_error *err)
+{
+    int rc = dec_report_scalars(p, r, at, err);
+    if (rc < 0)
+        return rc;
+    DEC_REPEATED(err, at, "gpus", p->gpus, p->n_gpus, r->gpus, r->n_gpus, dec_gpu);
+    DEC_REPEATED(err, at, "routes", p->routes, p->n_routes, r->routes, r->n_routes, dec_route);
+    DEC_REPEATED(err, at, "links", p->links, p->n_links, r->links, r->n_links, dec_link);
+    DEC_REPEATED(err, at, "workloads", p->workloads, p->n_workloads, r->workloads,
+                 r->n_workloads, dec_workload);
+    return 0;
+}
+
+/* Heap copies of a repeated string; *out_n is published as the copies are made. */
+static int dec_strv(char *const *src, size_t n, char ***out, size_t *out_n,
+                    corridor_decode_error *err)
+{
+    if (n == 0)
+        return 0;
+    *out = calloc(n, sizeof **out);
+    if (!*out)
+        return no_memory(err);
+    for (size_t i = 0; i < n; i++) {
+        (*out)[i] = strdup(src[i] ? src[i] : "");
+        if (!(*out)[i])
+            return no_memory(err);
+        *out_n = i + 1;
+    }
+    return 0;
+}
+
+/* On failure the caller frees c with corridor_command_fini. */
+static int dec_command(const Corridor__V1__Command *p, corridor_command *c,
+                       corridor_decode_error *err)
+{
+    const dpath at = {NULL, "command", -1};
+    int rc = DID(c->command_id, p->command_id, &at, "command_id");
+    /* Kinds this build does not know pass through: the executor answers UNSUPPORTED, which
+     * lets new kinds be added without a version bump. */
+    if (rc == 0 && (int)p->kind < 0)
+        rc = field_err(err, &at, "kind", "%d is negative", (int)p->kind);
+    if (rc == 0)
+        rc = DID(c->instance_id, p->instance_id, &at, "instance_id");
+    if (rc == 0)
+        rc = DSTR(c->name, p->name, &at, "name");
+    if (rc == 0)
+        rc = DSTR(c->path, p->path, &at, "path");
+    if (rc == 0)
+        rc = dec_strv(p->args, p->n_args, &c->args, &c->n_args, err);
+    if (rc == 0)
+        rc = dec_strv(p->env, p->n_env, &c->env, &c->n_env, err);
+    if (rc < 0)
+        return rc;
+    c->kind = (corridor_command_kind)p->kind;
+    c->cpu_millicores = p->cpu_millicores;
+    c->memory_bytes = p->memory_bytes;
+    c->gpu_count = p->gpu_count;
+    c->timeout_ms = p->timeout_ms;
+    return 0;
+}
+
+static int dec_node_view(const Corridor__V1__NodeView *p, corridor_node_view *v,
+                         const dpath *at, corridor_decode_error *err)
+{
+    const dpath id_at = {at, "identity", -1};
+    const dpath rep_at = {at, "report", -1};
+    int rc = dec_register(p->identity, &v->identity, &id_at, err);
+    if (rc == 0)
+        rc = denum((int)p->state, CORRIDOR_NODE_DEAD + 1, at, "state", err);
+    if (rc == 0 && p->report)
+        rc = dec_report(p->report, &v->report, &rep_at, err);
+    if (rc < 0)
+        return rc;
+    v->state = (corridor_node_state)p->state;
+    v->last_seen_age_ms = p->last_seen_age_ms;
+    v->registered_age_ms = p->registered_age_ms;
+    v->reports = p->reports;
+    v->registrations = p->registrations;
+    v->n_routes_total = p->n_routes_total;
+    return 0;
+}
+
+static int dec_stat(const Corridor__V1__Stat *p, corridor_stat *s, const dpath *at,
+                    corridor_decode_error *err)
+{
+    s->value = p->value;
+    return DSTR(s->name, p->name, at, "name");
+}
+
+/* On failure the caller frees r with corridor_control_reply_fini. */
+static int dec_control_reply(const Corridor__V1__ControlReply *p, corridor_control_reply *r,
+                             corridor_decode_error *err)
+{
+    const dpath at = {NULL, "control_reply", -1};
+    int rc = DSTR(r->error, p->error, &at, "error");
+    if (rc == 0)
+        rc = DID(r->orchestrator_id, p->orchestrator_id, &at, "orchestrator_id");
+    if (rc < 0)
+        return rc;
+    r->status = p->status;
+    DEC_REPEATED(err, &at, "nodes", p->nodes, p->n_nodes, r->nodes, r->n_nodes, dec_node_view);
+    DEC_REPEATED(err, &at, "stats", p->stats, p->n_stats, r->stats, r->n_stats, dec_stat);
+    return 0;
+}
+
+static int dec_ack(const Corridor__V1__RegisterAck *p, corridor_register_ack *a,
+                   corridor_decode_error *err)
+{
+    const dpath at = {NULL, "register_ack", -1};
+    int rc = DSTR(a->reason, p->reason, &at, "reason");
+    if (rc == 0)
+        rc = DID(a->orchestrator_id, p->orchestrator_id, &at, "orchestrator_id");
+    a->accepted = p->accepted;
+    a->report_interval_ms = p->report_interval_ms;
+    a->heartbeat_timeout_ms = p->heartbeat_timeout_ms;
+    return rc;
+}
+
+static int dec_result(const Corridor__V1__CommandResult *p, corridor_command_result *r,
+                      corridor_decode_error *err)
+{
+    const dpath at = {NULL, "command_result", -1};
+    int rc = DID(r->command_id, p->command_id, &at, "command_id");
+    if (rc == 0)
+        rc = denum((int)p->status, CORRIDOR_RESULT_INVALID + 1, &at, "status", err);
+    if (rc == 0)
+        rc = DSTR(r->message, p->message, &at, "message");
+    r->status = (corridor_result_status)p->status;
+    r->error_code = p->error_code;
+    return rc;
+}
+
+static int dec_error(const Corridor__V1__Error *p, corridor_error *e,
+                     corridor_decode_error *err)
+{
+    const dpath at = {NULL, "error", -1};
+    int rc = denum((int)p->reason, CORRIDOR_REJECT_COUNT, &at, "reason", err);
+    if (rc == 0)
+        rc = DSTR(e->message, p->message, &at, "message");
+    e->reason = (corridor_reject_reason)p->reason;
+    e->supported_version = p->supported_version;
+    e->received_version = p->received_version;
+    return rc;
+}
+
+static int dec_control_request(const Corridor__V1__ControlRequest *p,
+                               corridor_control_request *q, corridor_decode_error *err)
+{
+    const dpath at = {NULL, "control_request", -1};
+    int rc = denum((int)p->kind, CORRIDOR_CTL_STATS + 1, &at, "kind", err);
+    if (rc == 0)
+        rc = DID(q->node_id, p->node_id, &at, "node_id");
+    q->kind = (corridor_ctl_kind)p->kind;
+    return rc;
+}
+
+/* Convert the unpacked payload into out->u; on failure the caller frees via free_body. */
+static int dec_payload(const ProtobufCMessage *pm, corridor_msg *out,
+                       corridor_decode_error *err)
+{
+    static const dpath reg_at = {NULL, "register", -1};
+    static const dpath rep_at = {NULL, "report", -1};
+    switch (out->env.type) {
+    case CORRIDOR_MSG_REGISTER:
+        return dec_register((const Corridor__V1__Register *)pm, &out->u.reg, &reg_at, err);
+    case CORRIDOR_MSG_REGISTER_ACK:
+        return dec_ack((const Corridor__V1__RegisterAck *)pm, &out->u.ack, err);
+    case CORRIDOR_MSG_REPORT:
+        return dec_report((const Corridor__V1__Report *)pm, &out->u.report, &rep_at, err);
+    case CORRIDOR_MSG_COMMAND:
+        return dec_command((const Corridor__V1__Command *)pm, &out->u.cmd, err);
+    case CORRIDOR_MSG_COMMAND_RESULT:
+        return dec_result((const Corridor__V1__CommandResult *)pm, &out->u.result, err);
+    case CORRIDOR_MSG_ERROR:
+        return dec_error((const Corridor__V1__Error *)pm, &out->u.err, err);
+    case CORRIDOR_MSG_PING:
+    case CORRIDOR_MSG_PONG:
+        out->u.ping.origin_timestamp_us = ((const Corridor__V1__Ping *)pm)->origin_timestamp_us;
+        return 0;
+    case CORRIDOR_MSG_CONTROL_REQUEST:
+        return dec_control_request((const Corridor__V1__ControlRequest *)pm, &out->u.creq, err);
+    case CORRIDOR_MSG_CONTROL_REPLY:
+        return dec_control_reply((const Corridor__V1__ControlReply *)pm, &out->u.crep, err);
+    default:
+        return decode_fail(err, CORRIDOR_REJECT_UNKNOWN_TYPE, -ENOTSUP, "no decoder");
+    }
+}
+
+/* ======================================================================================
+ * Decoding: the frame
+ * ====================================================================================== */
+
+/* What each type's payload is: protobuf-c descriptor and wire rules. NULL: unknown type. */
+typedef struct {
+    const ProtobufCMessageDescriptor *desc;
+    const corridor_wire_rule *rules;
+} payload_kind;
+
+static payload_kind payload_kind_of(uint32_t type)
+{
+    payload_kind k = {NULL, NULL};
+    switch (type) {
+    case CORRIDOR_MSG_REGISTER:
+        k = (payload_kind){&corridor__v1__register__descriptor, rules_register};
+        break;
+    case CORRIDOR_MSG_REGISTER_ACK:
+        k = (payload_kind){&corridor__v1__register_ack__descriptor, rules_leaf};
+        break;
+    case CORRIDOR_MSG_REPORT:
+        k = (payload_kind){&corridor__v1__report__descriptor, rules_report};
+        break;
+    case CORRIDOR_MSG_COMMAND:
+        k = (payload_kind){&corridor__v1__command__descriptor, rules_command};
+        break;
+    case CORRIDOR_MSG_COMMAND_RESULT:
+        k = (payload_kind){&corridor__v1__command_result__descriptor, rules_leaf};
+        break;
+    case CORRIDOR_MSG_ERROR:
+        k = (payload_kind){&corridor__v1__error__descriptor, rules_leaf};
+        break;
+    case CORRIDOR_MSG_PING:
+    case CORRIDOR_MSG_PONG:
+        k = (payload_kind){&corridor__v1__ping__descriptor, rules_leaf};
+        break;
+    case CORRIDOR_MSG_CONTROL_REQUEST:
+        k = (payload_kind){&corridor__v1__control_request__descriptor, rules_leaf};
+        break;
+    case CORRIDOR_MSG_CONTROL_REPLY:
+        k = (payload_kind){&corridor__v1__control_reply__descriptor, rules_control_reply};
+        break;
+    default:
+        break;
+    }
+    return k;
+}
+
+/* Copy the envelope; *sender_ok is false when sender_id does not fit (checked later, after
+ * version and type, so a peer of another version still gets the right answer). */
+static void fill_env(const Corridor__V1__Envelope *e, corridor_envelope *env, bool *sender_ok)
+{
+    env->version = e->version;
+    env->type = (corridor_msg_type)e->type;
+    env->seq = e->seq;
+    env->correlation_id = e->correlation_id;
+    env->timestamp_us = e->timestamp_us;
+    size_t n = e->sender_id ? strlen(e->sender_id) : 0;
+    *sender_ok = n < sizeof env->sender_id;
+    if (*sender_ok && n)
+        memcpy(env->sender_id, e->sender_id, n + 1);
+}
+
+static int bad_version(uint32_t version, corridor_decode_error *err)
+{
+    return decode_fail(err, CORRIDOR_REJECT_BAD_VERSION, -EPROTO,
+                       "protocol version %u not supported (this orchestrator speaks %u)",
+                       version, CORRIDOR_PROTOCOL_VERSION);
+}
+
+/* protobuf-c could not unpack an envelope that passed the scanner. Perhaps a future version
+ * changed a field's type; versions and types are frozen, so answer with those if they are
+ * readable and not ours, else call it malformed. */
+static int envelope_unpack_failed(const uint8_t *buf, size_t len, corridor_envelope *env,
+                                  corridor_decode_error *err)
+{
+    uint32_t version = 0, type = 0;
+    if (corridor_wire_peek_envelope(buf, len, &version, &type) == 0 &&
+        version != CORRIDOR_PROTOCOL_VERSION) {
+        env->version = version;
+        env->type = (corridor_msg_type)type;
+        return bad_version(version, err);
+    }
+    return decode_fail(err, CORRIDOR_REJECT_MALFORMED, -EBADMSG,
+                       "envelope: not a valid protobuf Envelope");
+}
+
+/* Version, type and sender of an unpacked envelope, in that order. */
+static int check_envelope(const corridor_envelope *env, bool sender_ok,
+                          const Corridor__V1__Envelope *e, corridor_decode_error *err)
+{
+    const dpath at = {NULL, "envelope", -1};
+    if (env->version != CORRIDOR_PROTOCOL_VERSION)
+        return bad_version(env->version, err);
+    if (!payload_kind_of((uint32_t)env->type).desc)
+        return decode_fail(err, CORRIDOR_REJECT_UNKNOWN_TYPE, -ENOTSUP,
+                           "message type %d unknown", (int)env->type);
+    if (!sender_ok)
+        return field_err(err, &at, "sender_id", "%zu bytes, longer than the %d allowed",
+                         strlen(e->sender_id), CORRIDOR_ID_MAX);
+    if (env->sender_id[0] && !corridor_id_valid(env->sender_id))
+        return field_err(err, &at, "sender_id", "%s", ID_SYNTAX);
+    return 0;
+}
+
+/* Scan, unpack and convert the payload into out->u. */
+static int decode_body(const ProtobufCBinaryData *payload, const corridor_msg_limits *lim,
+                       corridor_msg *out, corridor_decode_error *err)
+{
+    static const uint8_t nothing[1];
+    const uint8_t *data = payload->len ? payload->data : nothing;
+    payload_kind k = payload_kind_of((uint32_t)out->env.type);
+    const char *what = corridor_msg_type_name(out->env.type);
+    /* depth 1: the payload is nested in the envelope. */
+    int rc = corridor_wire_check(data, payload->len, k.rules, lim, 1, what, err);
+    if (rc < 0)
+        return rc;
+    ProtobufCMessage *pm = protobuf_c_message_unpack(k.desc, NULL, payload->len, data);
+    if (!pm)
+        return decode_fail(err, CORRIDOR_REJECT_MALFORMED, -EBADMSG,
+                           "%s: not a valid protobuf %s payload", what, k.desc->short_name);
+    rc = dec_payload(pm, out, err);
+    protobuf_c_message_free_unpacked(pm, NULL);
+    return rc;
+}
+
+static const corridor_wire_rule rules_envelope[] = {{.field = 0}};
+
+int corridor_msg_decode(const uint8_t *buf, size_t len, const corridor_msg_limits *lim,
+                        corridor_msg *out, corridor_decode_error *err)
+{
+    corridor_decode_error scratch;
+    corridor_msg_limits defaults;
+    if (!err)
+        err = &scratch;
+    memset(err, 0, sizeof *err);
+    if (!out || (!buf && len))
+        return decode_fail(err, CORRIDOR_REJECT_NONE, -EINVAL, "no buffer or no message");
+    memset(out, 0, sizeof *out);
+    if (!lim) {
+        corridor_msg_limits_default(&defaults);
+        lim = &defaults;
+    }
+
+    if (len > lim->max_frame_bytes)
+        return decode_fail(err, CORRIDOR_REJECT_TOO_LARGE, -EMSGSIZE,
+                           "frame of %zu bytes over the limit of %u", len, lim->max_frame_bytes);
+    if (len == 0)
+        return decode_fail(err, CORRIDOR_REJECT_MALFORMED, -EBADMSG, "empty frame");
+    int rc = corridor_wire_check(buf, len, rules_envelope, lim, 0, "envelope", err);
+    if (rc < 0)
+        return rc;
+    Corridor__V1__Envelope *e = corridor__v1__envelope__unpack(NULL, len, buf);
+    if (!e)
+        return envelope_unpack_failed(buf, len, &out->env, err);
+
+    bool sender_ok;
+    fill_env(e, &out->env, &sender_ok);
+    rc = check_envelope(&out->env, sender_ok, e, err);
+    if (rc == 0)
+        rc = decode_body(&e->payload, lim, out, err);
+    corridor__v1__envelope__free_unpacked(e, NULL);
+    if (rc < 0)
+        free_body(out);
+    return rc;
+}

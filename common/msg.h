@@ -1,0 +1,325 @@
+/*
+ * Protocol v1 messages as plain C structs, and their encoding.
+ *
+ * protobuf-c stays behind this header: no other module includes a *.pb-c.h file. A frame on
+ * the wire is one protobuf Envelope whose payload holds the typed message. Decoding checks,
+ * in order: the frame size, the envelope's wire structure, the protocol version, the message
+ * type, then the payload's wire structure and repeated-field counts against the limits
+ * (before protobuf-c allocates anything), then every field's value.
+ */
+#ifndef CORRIDOR_MSG_H
+#define CORRIDOR_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ids.h"
+#include "tier.h"
+
+#define CORRIDOR_PROTOCOL_VERSION 1u
+
+#define CORRIDOR_NAME_MAX 127    /* free-text names: GPU model, interface alias, workload name */
+#define CORRIDOR_IFNAME_MAX 15   /* IFNAMSIZ - 1 */
+#define CORRIDOR_ADDR_MAX 49     /* an IPv6 prefix in text, "ffff:...:ffff/128" */
+#define CORRIDOR_REASON_MAX 255  /* error and status text */
+#define CORRIDOR_GPU_SOURCE_MAX 15
+
+typedef enum {
+    CORRIDOR_MSG_NONE = 0,
+    CORRIDOR_MSG_REGISTER = 1,
+    CORRIDOR_MSG_REGISTER_ACK = 2,
+    CORRIDOR_MSG_REPORT = 3,
+    CORRIDOR_MSG_COMMAND = 4,
+    CORRIDOR_MSG_COMMAND_RESULT = 5,
+    CORRIDOR_MSG_ERROR = 6,
+    CORRIDOR_MSG_PING = 7,
+    CORRIDOR_MSG_PONG = 8,
+    CORRIDOR_MSG_CONTROL_REQUEST = 20,
+    CORRIDOR_MSG_CONTROL_REPLY = 21,
+} corridor_msg_type;
+
+const char *corridor_msg_type_name(corridor_msg_type t);
+
+/* Why a frame was refused. Each has a counter in the daemons and a name in logs/metrics. */
+typedef enum {
+    CORRIDOR_REJECT_NONE = 0,
+    CORRIDOR_REJECT_TOO_LARGE,        /* frame over limits.max_frame_bytes */
+    CORRIDOR_REJECT_MALFORMED,        /* not a valid protobuf envelope/payload */
+    CORRIDOR_REJECT_BAD_VERSION,      /* envelope.version != CORRIDOR_PROTOCOL_VERSION */
+    CORRIDOR_REJECT_UNKNOWN_TYPE,     /* message type this build does not know */
+    CORRIDOR_REJECT_LIMIT_EXCEEDED,   /* a repeated field over its limit, nesting too deep */
+    CORRIDOR_REJECT_INVALID_FIELD,    /* decoded, but a field's value is out of range */
+    CORRIDOR_REJECT_IDENTITY_MISMATCH,/* a connection speaking for another node */
+    CORRIDOR_REJECT_NOT_REGISTERED,   /* a report before (or without) a register */
+    CORRIDOR_REJECT_MULTIPART,        /* more than one frame where one is expected */
+    CORRIDOR_REJECT_UNEXPECTED,       /* a known type on the wrong socket/direction */
+    CORRIDOR_REJECT_CAPACITY,         /* a table is full (max_nodes, ...) */
+    CORRIDOR_REJECT_COUNT
+} corridor_reject_reason;
+
+const char *corridor_reject_name(corridor_reject_reason r); /* "too_large", ... */
+
+/* Limits on what a peer can make us allocate. */
+typedef struct {
+    uint32_t max_frame_bytes;  /* default 1 MiB */
+    uint32_t max_gpus;         /* per report, default 64 */
+    uint32_t max_routes;       /* per report, default 100000 */
+    uint32_t max_links;        /* per report, default 1024 */
+    uint32_t max_workloads;    /* per report, default 4096 */
+    uint32_t max_args;         /* per command: args + env entries, default 256 */
+    uint32_t max_nodes_reply;  /* node views in one control reply, default 100000 */
+} corridor_msg_limits;
+
+void corridor_msg_limits_default(corridor_msg_limits *l);
+
+/* ---- node identity (Register) ---- */
+typedef struct {
+    uint32_t cpu_millicores;
+    uint64_t memory_bytes;
+    uint32_t gpu_count;
+    uint64_t gpu_memory_bytes;  /* total over all GPUs */
+} corridor_capacity;
+
+typedef struct {
+    char node_id[CORRIDOR_ID_MAX + 1];
+    char plmn[CORRIDOR_PLMN_MAX + 1];         /* operator, "MCC-MNC" */
+    char country[CORRIDOR_COUNTRY_LEN + 1];   /* ISO 3166-1 alpha-2 */
+    char region[CORRIDOR_ID_MAX + 1];
+    corridor_tier tier;
+    double lat, lon;                          /* WGS84 degrees */
+    corridor_capacity capacity;
+    char agent_version[32];
+} corridor_register;
+
+typedef struct {
+    bool accepted;
+    char reason[CORRIDOR_REASON_MAX + 1];     /* when rejected */
+    uint32_t report_interval_ms;
+    uint32_t heartbeat_timeout_ms;
+    char orchestrator_id[CORRIDOR_ID_MAX + 1];
+} corridor_register_ack;
+
+/* ---- Report ---- */
+typedef struct {
+    uint32_t index;
+    char uuid[CORRIDOR_ID_MAX + 1];
+    char name[CORRIDOR_NAME_MAX + 1];
+    uint32_t util_pct;          /* 0..100 */
+    uint32_t mem_util_pct;      /* 0..100 */
+    uint64_t mem_used_bytes;
+    uint64_t mem_total_bytes;
+    int32_t temperature_c;
+    uint32_t power_mw;
+    uint32_t compute_procs;
+} corridor_gpu;
+
+typedef struct {
+    uint8_t family;             /* 4 or 6 */
+    char dst[CORRIDOR_ADDR_MAX + 1];      /* prefix, "10.45.0.0/16", "default" */
+    char gateway[CORRIDOR_ADDR_MAX + 1];  /* "" when none */
+    char oif[CORRIDOR_IFNAME_MAX + 1];
+    uint32_t table;
+    uint32_t metric;
+    uint32_t protocol;          /* rtnetlink RTPROT_* */
+} corridor_route;
+
+typedef struct {
+    char name[CORRIDOR_IFNAME_MAX + 1];
+    uint32_t ifindex;
+    bool up;
+    uint32_t mtu;
+    uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
+    uint64_t rx_errors, tx_errors, rx_dropped, tx_dropped;
+} corridor_link;
+
+typedef enum {
+    CORRIDOR_WL_PENDING = 0,
+    CORRIDOR_WL_RUNNING,
+    CORRIDOR_WL_EXITED,
+    CORRIDOR_WL_FAILED,
+    CORRIDOR_WL_STOPPED,
+} corridor_workload_state;
+
+typedef struct {
+    char instance_id[CORRIDOR_ID_MAX + 1];
+    char name[CORRIDOR_NAME_MAX + 1];
+    corridor_workload_state state;
+    int32_t exit_code;
+    uint32_t restarts;
+    char reason[CORRIDOR_REASON_MAX + 1];
+} corridor_workload_status;
+
+typedef struct {
+    char node_id[CORRIDOR_ID_MAX + 1];
+    double cpu_util_pct;        /* 0..100, all cores */
+    double load1, load5, load15;
+    uint64_t mem_total_bytes;
+    uint64_t mem_available_bytes;
+    uint64_t uptime_s;
+    char gpu_source[CORRIDOR_GPU_SOURCE_MAX + 1]; /* "none", "nvml", "cuda", "file" */
+    bool routes_full;           /* routes/links are a full dump (vs unchanged since last) */
+    uint32_t rtt_us;            /* measured RTT to the orchestrator, 0 = unknown */
+    corridor_gpu *gpus;
+    size_t n_gpus;
+    corridor_route *routes;
+    size_t n_routes;
+    corridor_link *links;
+    size_t n_links;
+    corridor_workload_status *workloads;
+    size_t n_workloads;
+} corridor_report;
+
+/* ---- Command / CommandResult (kinds reserved for later issues) ---- */
+typedef enum {
+    CORRIDOR_CMD_NONE = 0,
+    CORRIDOR_CMD_START_WORKLOAD = 1,
+    CORRIDOR_CMD_STOP_WORKLOAD = 2,
+    CORRIDOR_CMD_EXPORT_STATE = 3,
+    CORRIDOR_CMD_IMPORT_STATE = 4,
+    CORRIDOR_CMD_INSTALL_STEERING = 5,
+    CORRIDOR_CMD_REMOVE_STEERING = 6,
+} corridor_command_kind;
+
+typedef struct {
+    char command_id[CORRIDOR_ID_MAX + 1];   /* idempotency key */
+    corridor_command_kind kind;
+    char instance_id[CORRIDOR_ID_MAX + 1];
+    char name[CORRIDOR_NAME_MAX + 1];
+    char path[256];
+    char **args;                /* heap strings */
+    size_t n_args;
+    char **env;                 /* "KEY=VALUE" heap strings */
+    size_t n_env;
+    uint32_t cpu_millicores;
+    uint64_t memory_bytes;
+    uint32_t gpu_count;
+    uint32_t timeout_ms;
+} corridor_command;
+
+typedef enum {
+    CORRIDOR_RESULT_OK = 0,
+    CORRIDOR_RESULT_FAILED = 1,
+    CORRIDOR_RESULT_UNSUPPORTED = 2,
+    CORRIDOR_RESULT_INVALID = 3,
+} corridor_result_status;
+
+typedef struct {
+    char command_id[CORRIDOR_ID_MAX + 1];
+    corridor_result_status status;
+    int32_t error_code;         /* negative errno when failed */
+    char message[CORRIDOR_REASON_MAX + 1];
+} corridor_command_result;
+
+/* ---- Error (sent back for a refused frame) ---- */
+typedef struct {
+    corridor_reject_reason reason;
+    uint32_t supported_version;
+    uint32_t received_version;
+    char message[CORRIDOR_REASON_MAX + 1];
+} corridor_error;
+
+/* ---- Ping / Pong: RTT measurement; echo the ping's timestamp ---- */
+typedef struct {
+    uint64_t origin_timestamp_us;
+} corridor_ping;
+
+/* ---- Control API (corridorctl <-> orchestrator) ---- */
+typedef enum {
+    CORRIDOR_CTL_NONE = 0,
+    CORRIDOR_CTL_LIST_NODES = 1,
+    CORRIDOR_CTL_GET_NODE = 2,
+    CORRIDOR_CTL_STATS = 3,
+} corridor_ctl_kind;
+
+typedef struct {
+    corridor_ctl_kind kind;
+    char node_id[CORRIDOR_ID_MAX + 1];  /* GET_NODE */
+} corridor_control_request;
+
+typedef enum {
+    CORRIDOR_NODE_ALIVE = 0,
+    CORRIDOR_NODE_SUSPECT = 1,
+    CORRIDOR_NODE_DEAD = 2,
+} corridor_node_state;
+
+const char *corridor_node_state_name(corridor_node_state s);
+
+typedef struct {
+    corridor_register identity;
+    corridor_node_state state;
+    uint64_t last_seen_age_ms;  /* at the time of the reply */
+    uint64_t registered_age_ms;
+    uint32_t reports;           /* reports received since register */
+    uint32_t registrations;     /* how many times this node registered */
+    corridor_report report;     /* last report; routes/links only in GET_NODE */
+    uint32_t n_routes_total;    /* route count even when routes are left out */
+} corridor_node_view;
+
+typedef struct {
+    char name[64];              /* "msgs_in", "rejected_too_large", "nodes_alive", ... */
+    uint64_t value;
+} corridor_stat;
+
+typedef struct {
+    int32_t status;             /* 0 ok, negative errno */
+    char error[CORRIDOR_REASON_MAX + 1];
+    char orchestrator_id[CORRIDOR_ID_MAX + 1];
+    corridor_node_view *nodes;
+    size_t n_nodes;
+    corridor_stat *stats;
+    size_t n_stats;
+} corridor_control_reply;
+
+/* ---- envelope + tagged union ---- */
+typedef struct {
+    uint32_t version;
+    corridor_msg_type type;
+    char sender_id[CORRIDOR_ID_MAX + 1];
+    uint64_t seq;
+    uint64_t correlation_id;
+    uint64_t timestamp_us;      /* sender's wall clock */
+} corridor_envelope;
+
+typedef struct {
+    corridor_envelope env;
+    union {
+        corridor_register reg;
+        corridor_register_ack ack;
+        corridor_report report;
+        corridor_command cmd;
+        corridor_command_result result;
+        corridor_error err;
+        corridor_ping ping;      /* PING and PONG */
+        corridor_control_request creq;
+        corridor_control_reply crep;
+    } u;
+} corridor_msg;
+
+/* Zero the message and set env.version and env.type. */
+void corridor_msg_init(corridor_msg *m, corridor_msg_type type);
+/* Free what decode or the caller heap-allocated inside (arrays, strings); NULL-safe; leaves
+ * the message zeroed. */
+void corridor_msg_fini(corridor_msg *m);
+void corridor_report_fini(corridor_report *r);
+void corridor_control_reply_fini(corridor_control_reply *r);
+void corridor_command_fini(corridor_command *c);
+
+/* Encode into a malloc'ed buffer (caller frees). 0 or -EINVAL (bad type/field), -ENOMEM. */
+int corridor_msg_encode(const corridor_msg *m, uint8_t **buf, size_t *len);
+
+typedef struct {
+    corridor_reject_reason reason;
+    char detail[CORRIDOR_REASON_MAX + 1]; /* human text: which field, which limit */
+} corridor_decode_error;
+
+/*
+ * Decode one frame. On success returns 0 and fills *out (free with corridor_msg_fini).
+ * On failure returns a negative errno (-EMSGSIZE, -EBADMSG, -EPROTO, -ENOTSUP, -E2BIG,
+ * -EINVAL), fills *err, and leaves *out zeroed except out->env, which holds whatever of the
+ * envelope could be read (for BAD_VERSION: version, type, sender, seq — enough to reply).
+ */
+int corridor_msg_decode(const uint8_t *buf, size_t len, const corridor_msg_limits *lim,
+                        corridor_msg *out, corridor_decode_error *err);
+
+#endif

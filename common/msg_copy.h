@@ -1,0 +1,13 @@
+/* Deep copies of decoded messages (the registry keeps reports; views copy them out). */
+#ifndef CORRIDOR_MSG_COPY_H
+#define CORRIDOR_MSG_COPY_H
+
+#include <stdbool.h>
+
+#include "msg.h"
+
+/* dst is overwritten (not freed first). with_routes=false leaves routes and links empty.
+ * 0 or -ENOMEM (dst then holds nothing to free). */
+int corridor_report_copy(corridor_report *dst, const corridor_report *src, bool with_routes);
+
+#endif

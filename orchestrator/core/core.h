@@ -1,0 +1,102 @@
+/*
+ * The orchestrator core: the live map of nodes and their liveness. No I/O and no clock reads:
+ * every entry point takes `now_ms` (any monotonic millisecond clock), so the daemon drives it
+ * from the wall clock and corridor-sim from its event queue.
+ *
+ * Connections are opaque `peer` strings: the daemon passes the hex ZeroMQ routing id (later the
+ * CURVE key), the simulator the node id. A Register binds a peer to a node id; a Report is
+ * accepted only from the peer bound to the node it names.
+ */
+#ifndef CORRIDOR_CORE_H
+#define CORRIDOR_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msg.h"
+
+typedef struct {
+    char orchestrator_id[CORRIDOR_ID_MAX + 1];
+    uint32_t report_interval_ms;
+    uint32_t suspect_after_ms;      /* 0 = 2 x report_interval_ms */
+    uint32_t heartbeat_timeout_ms;
+    uint32_t max_nodes;
+} corridor_core_config;
+
+typedef struct corridor_node {
+    corridor_register identity;
+    corridor_node_state state;
+    uint64_t last_seen_ms;
+    uint64_t registered_ms;
+    uint64_t state_since_ms;
+    uint32_t reports;
+    uint32_t registrations;
+    bool has_report;
+    corridor_report report;         /* the last one, owned */
+    char *peer;                     /* bound connection, owned; NULL when none */
+} corridor_node;
+
+typedef struct {
+    uint64_t registrations;         /* accepted Register messages */
+    uint64_t reregistrations;       /* of them, for a node already known */
+    uint64_t reports;               /* accepted reports */
+    uint64_t transitions[3][3];     /* [from][to] liveness transitions */
+    uint64_t rejected[CORRIDOR_REJECT_COUNT];
+} corridor_core_stats;
+
+typedef enum {
+    CORRIDOR_CORE_EV_REGISTERED,
+    CORRIDOR_CORE_EV_STATE,         /* liveness transition: from -> to */
+} corridor_core_event_kind;
+
+typedef struct {
+    corridor_core_event_kind kind;
+    const corridor_node *node;
+    corridor_node_state from, to;
+    uint64_t now_ms;
+} corridor_core_event;
+
+typedef void (*corridor_core_observer_fn)(void *ud, const corridor_core_event *ev);
+
+typedef struct corridor_core corridor_core;
+
+corridor_core *corridor_core_new(const corridor_core_config *cfg);
+void corridor_core_free(corridor_core **c);
+void corridor_core_set_observer(corridor_core *c, corridor_core_observer_fn fn, void *ud);
+
+/* Accept or refuse a node. Always fills *ack. 0 accepted; -ENOSPC (max_nodes reached),
+ * -EINVAL (identity fields invalid) with ack->reason set. */
+int corridor_core_register(corridor_core *c, uint64_t now_ms, const char *peer,
+                           const corridor_register *reg, corridor_register_ack *ack);
+
+/* Take a report. On success the report's arrays move into the core (*rep is zeroed) and 0 is
+ * returned; otherwise *rep is untouched and: -ENOENT (peer not registered: the agent should
+ * register again), -EPERM (the report names a node other than the peer's). */
+int corridor_core_report(corridor_core *c, uint64_t now_ms, const char *peer,
+                         corridor_report *rep);
+
+/* Run liveness; returns the number of transitions. */
+size_t corridor_core_tick(corridor_core *c, uint64_t now_ms);
+/* Milliseconds until the next liveness transition could happen (for poll timeouts). */
+uint64_t corridor_core_next_tick_ms(const corridor_core *c, uint64_t now_ms);
+
+/* A connection went away (known for certain only with socket monitoring or CURVE). */
+void corridor_core_peer_gone(corridor_core *c, const char *peer);
+
+const corridor_node *corridor_core_node(const corridor_core *c, const char *node_id);
+size_t corridor_core_node_count(const corridor_core *c);
+size_t corridor_core_count_state(const corridor_core *c, corridor_node_state s);
+/* Nodes sorted by id; *out is malloc'ed (free it), its pointers stay valid until the next
+ * call that changes the core. */
+int corridor_core_nodes_sorted(const corridor_core *c, const corridor_node ***out, size_t *n);
+
+/* Deep-copy a node into a control-API view; with_routes=false leaves routes and links out
+ * (n_routes_total still counts them). Free with the reply, or corridor_report_fini(&v->report). */
+int corridor_core_node_view(const corridor_node *n, uint64_t now_ms, bool with_routes,
+                            corridor_node_view *v);
+
+corridor_core_stats *corridor_core_stats_get(corridor_core *c);
+const corridor_core_config *corridor_core_config_get(const corridor_core *c);
+
+#endif
