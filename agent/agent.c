@@ -58,6 +58,8 @@ corridor_agent *corridor_agent_new(const corridor_agent_config *cfg, char *err, 
     }
     a->cfg = *cfg;
     corridor_host_init(&a->host, "/proc");
+    corridor_report prime = {0}; /* CPU % needs two samples: take the first one now */
+    corridor_host_collect(&a->host, &prime);
     build_identity(a);
     a->interval_ms = cfg->report_interval_ms;
     a->register_backoff_ms = cfg->register_timeout_ms;
@@ -136,9 +138,13 @@ static void send_register(corridor_agent *a, uint64_t now)
     corridor_msg m;
     corridor_msg_init(&m, CORRIDOR_MSG_REGISTER);
     m.u.reg = a->identity;
-    if (send_msg(a, &m, 0) == 0)
-        a->stats.registers_sent++;
-    /* retry until acked, backing off exponentially to reconnect_max_ms */
+    if (send_msg(a, &m, 0) < 0) {
+        /* not connected yet: ZeroMQ reconnects with its own backoff, try again shortly */
+        a->next_register_ms = now + a->cfg.reconnect_min_ms;
+        return;
+    }
+    a->stats.registers_sent++;
+    /* sent but not acked in time: retry, backing off exponentially to reconnect_max_ms */
     a->next_register_ms = now + a->register_backoff_ms;
     uint32_t cap = a->cfg.reconnect_max_ms > a->cfg.register_timeout_ms
                        ? a->cfg.reconnect_max_ms : a->cfg.register_timeout_ms;

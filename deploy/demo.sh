@@ -20,7 +20,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+    say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+else
+    say() { printf '\n==> %s\n' "$*"; }
+fi
 
 if command -v ss >/dev/null && ss -ltn | grep -qE '127\.0\.0\.1:(7700|7701)\b'; then
     echo "ports 7700/7701 on 127.0.0.1 are in use (another orchestrator running?): stop it first" >&2
