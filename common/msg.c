@@ -33,6 +33,7 @@ void corridor_msg_limits_default(corridor_msg_limits *l)
     l->max_workloads = 4096;
     l->max_args = 256;
     l->max_nodes_reply = 100000;
+    l->max_workloads_reply = 100000;
 }
 
 void corridor_msg_init(corridor_msg *m, corridor_msg_type type)
@@ -69,10 +70,43 @@ void corridor_command_fini(corridor_command *c)
     memset(c, 0, sizeof *c);
 }
 
+void corridor_workload_spec_fini(corridor_workload_spec *s)
+{
+    if (!s)
+        return;
+    free_strv(s->args, s->n_args);
+    free_strv(s->env, s->n_env);
+    s->args = s->env = NULL;
+    s->n_args = s->n_env = 0;
+}
+
+void corridor_control_request_fini(corridor_control_request *r)
+{
+    if (!r)
+        return;
+    corridor_command_fini(&r->command);
+    corridor_workload_spec_fini(&r->spec);
+    memset(r, 0, sizeof *r);
+}
+
+void corridor_workload_view_fini(corridor_workload_view *v)
+{
+    if (!v)
+        return;
+    corridor_workload_spec_fini(&v->spec);
+    free(v->replicas);
+    free(v->rejects);
+    free(v->scores);
+    memset(v, 0, sizeof *v);
+}
+
 void corridor_control_reply_fini(corridor_control_reply *r)
 {
     if (!r)
         return;
+    for (size_t i = 0; r->workloads && i < r->n_workloads; i++)
+        corridor_workload_view_fini(&r->workloads[i]);
+    free(r->workloads);
     for (size_t i = 0; r->nodes && i < r->n_nodes; i++)
         corridor_report_fini(&r->nodes[i].report);
     free(r->nodes);
@@ -92,6 +126,9 @@ static void free_body(corridor_msg *m)
         break;
     case CORRIDOR_MSG_CONTROL_REPLY:
         corridor_control_reply_fini(&m->u.crep);
+        break;
+    case CORRIDOR_MSG_CONTROL_REQUEST:
+        corridor_control_request_fini(&m->u.creq);
         break;
     default:
         break;
@@ -150,9 +187,45 @@ static const corridor_wire_rule rules_node_view[] = {
     {.field = 0},
 };
 
+/* A workload spec: args and env share max_args; sovereignty lists are fixed arrays. */
+#define SPEC_RULES(prefix)                                                                   \
+    {                                                                                        \
+        {4, prefix "args+env", CORRIDOR_WIRE_LIMIT(max_args), 0, NULL},                      \
+        {5, prefix "args+env", CORRIDOR_WIRE_LIMIT(max_args), 0, NULL},                      \
+        {16, prefix "countries", 0, CORRIDOR_MAX_ALLOWED, NULL},                             \
+        {17, prefix "operators", 0, CORRIDOR_MAX_ALLOWED, NULL},                             \
+        {.field = 0},                                                                        \
+    }
+static const corridor_wire_rule rules_req_spec[] = SPEC_RULES("control_request.spec.");
+static const corridor_wire_rule rules_view_spec[] = SPEC_RULES("control_reply.workloads.spec.");
+
+static const corridor_wire_rule rules_req_command[] = {
+    {6, "control_request.command.args+env", CORRIDOR_WIRE_LIMIT(max_args), 0, NULL},
+    {7, "control_request.command.args+env", CORRIDOR_WIRE_LIMIT(max_args), 0, NULL},
+    {.field = 0},
+};
+
+static const corridor_wire_rule rules_control_request[] = {
+    {4, "control_request.command", 0, 1, rules_req_command},
+    {5, "control_request.spec", 0, 1, rules_req_spec},
+    {.field = 0},
+};
+
+/* Replicas, reject groups and scores are bounded by what a decision can produce. */
+static const corridor_wire_rule rules_workload_view[] = {
+    {2, "control_reply.workloads.spec", 0, 1, rules_view_spec},
+    {6, "control_reply.workloads.replicas", 0, 4096, rules_leaf},
+    {9, "control_reply.workloads.rejects", 0, 64, rules_leaf},
+    {10, "control_reply.workloads.scores", 0, 4096, rules_leaf},
+    {.field = 0},
+};
+
 static const corridor_wire_rule rules_control_reply[] = {
     {4, "control_reply.nodes", CORRIDOR_WIRE_LIMIT(max_nodes_reply), 0, rules_node_view},
     {5, "control_reply.stats", 0, 0, rules_leaf},
+    {6, "control_reply.result", 0, 1, rules_leaf},
+    {7, "control_reply.workloads", CORRIDOR_WIRE_LIMIT(max_workloads_reply), 0,
+     rules_workload_view},
     {.field = 0},
 };
 
@@ -404,9 +477,143 @@ static void enc_stat(enc_ctx *c, const corridor_stat *s, Corridor__V1__Stat *p)
     p->value = s->value;
 }
 
+/* Fixed arrays of short strings -> the char ** protobuf-c wants (pointers into the arrays). */
+#define ENC_FIXED_STRV(c, arr, n, dst, dst_n)                                                \
+    do {                                                                                     \
+        if ((n) == 0)                                                                        \
+            break;                                                                           \
+        if ((n) > sizeof(arr) / sizeof((arr)[0])) {                                          \
+            (c)->rc = -EINVAL;                                                               \
+            break;                                                                           \
+        }                                                                                    \
+        char **v_ = enc_alloc((c), (n), sizeof(char *));                                     \
+        if (!v_)                                                                             \
+            break;                                                                           \
+        for (size_t i_ = 0; i_ < (n); i_++)                                                  \
+            v_[i_] = ESTR((c), (arr)[i_]);                                                   \
+        (dst) = v_;                                                                          \
+        (dst_n) = (n);                                                                       \
+    } while (0)
+
+static void enc_spec(enc_ctx *c, const corridor_workload_spec *w, Corridor__V1__WorkloadSpec *p)
+{
+    corridor__v1__workload_spec__init(p);
+    p->name = ESTR(c, w->name);
+    p->tenant = ESTR(c, w->tenant);
+    p->path = ESTR(c, w->path);
+    p->args = enc_strv(c, w->args, w->n_args);
+    p->n_args = p->args ? w->n_args : 0;
+    p->env = enc_strv(c, w->env, w->n_env);
+    p->n_env = p->env ? w->n_env : 0;
+    p->cpu_millicores = w->cpu_millicores;
+    p->memory_bytes = w->memory_bytes;
+    p->gpus = w->gpus;
+    p->gpu_memory_bytes = w->gpu_memory_bytes;
+    if (w->latency_tier < -1 || w->latency_tier >= CORRIDOR_TIER_COUNT)
+        c->rc = -EINVAL;
+    p->latency_tier = w->latency_tier;
+    p->max_latency_us = w->max_latency_us;
+    p->has_anchor = w->has_anchor;
+    p->anchor_lat = w->anchor_lat;
+    p->anchor_lon = w->anchor_lon;
+    p->anchor_region = ESTR(c, w->anchor_region);
+    ENC_FIXED_STRV(c, w->countries, w->n_countries, p->countries, p->n_countries);
+    ENC_FIXED_STRV(c, w->operators, w->n_operators, p->operators, p->n_operators);
+    p->replicas = w->replicas;
+    p->priority = w->priority;
+    p->restart = ESTR(c, w->restart);
+}
+
+static void enc_control_request(enc_ctx *c, const corridor_control_request *q,
+                                Corridor__V1__ControlRequest *p)
+{
+    p->kind = enc_enum(c, (unsigned)q->kind, CORRIDOR_CTL_KIND_COUNT);
+    p->node_id = ESTR(c, q->node_id);
+    p->workload_id = ESTR(c, q->workload_id);
+    if (q->kind == CORRIDOR_CTL_NODE_COMMAND) {
+        p->command = enc_alloc(c, 1, sizeof *p->command);
+        if (p->command) {
+            corridor__v1__command__init(p->command);
+            enc_command(c, &q->command, p->command);
+        }
+    }
+    if (q->kind == CORRIDOR_CTL_DEPLOY) {
+        p->spec = enc_alloc(c, 1, sizeof *p->spec);
+        if (p->spec)
+            enc_spec(c, &q->spec, p->spec);
+    }
+}
+
+static void enc_replica(enc_ctx *c, const corridor_replica_view *r, Corridor__V1__ReplicaView *p)
+{
+    corridor__v1__replica_view__init(p);
+    p->instance_id = ESTR(c, r->instance_id);
+    p->node_id = ESTR(c, r->node_id);
+    p->state = enc_enum(c, (unsigned)r->state, CORRIDOR_WL_STOPPED + 1);
+    p->restarts = r->restarts;
+    p->reason = ESTR(c, r->reason);
+}
+
+static void enc_reject_group(enc_ctx *c, const corridor_reject_group *g,
+                             Corridor__V1__RejectGroup *p)
+{
+    corridor__v1__reject_group__init(p);
+    p->reason = ESTR(c, g->reason);
+    p->count = g->count;
+    p->detail = ESTR(c, g->detail);
+}
+
+static void enc_score(enc_ctx *c, const corridor_score_view *v, Corridor__V1__ScoreView *p)
+{
+    corridor__v1__score_view__init(p);
+    p->node_id = ESTR(c, v->node_id);
+    p->latency_us = v->latency_us;
+    p->latency_measured = v->latency_measured;
+    p->latency_headroom = v->latency_headroom;
+    p->gpu_balance = v->gpu_balance;
+    p->cpu_balance = v->cpu_balance;
+    p->spread = v->spread;
+    p->stickiness = v->stickiness;
+    p->total = v->total;
+}
+
+static void enc_workload_view(enc_ctx *c, const corridor_workload_view *v,
+                              Corridor__V1__WorkloadView *p)
+{
+    corridor__v1__workload_view__init(p);
+    p->workload_id = ESTR(c, v->workload_id);
+    p->spec = enc_alloc(c, 1, sizeof *p->spec);
+    if (p->spec)
+        enc_spec(c, &v->spec, p->spec);
+    p->phase = enc_enum(c, (unsigned)v->phase, CORRIDOR_WORKLOAD_FAILED + 1);
+    p->reason = ESTR(c, v->reason);
+    p->created_age_ms = v->created_age_ms;
+    ENC_REPEATED(c, v->replicas, v->n_replicas, p->n_replicas, p->replicas,
+                 Corridor__V1__ReplicaView, enc_replica);
+    p->nodes_total = v->nodes_total;
+    p->nodes_feasible = v->nodes_feasible;
+    ENC_REPEATED(c, v->rejects, v->n_rejects, p->n_rejects, p->rejects,
+                 Corridor__V1__RejectGroup, enc_reject_group);
+    ENC_REPEATED(c, v->scores, v->n_scores, p->n_scores, p->scores, Corridor__V1__ScoreView,
+                 enc_score);
+}
+
 static void enc_control_reply(enc_ctx *c, const corridor_control_reply *r,
                               Corridor__V1__ControlReply *p)
 {
+    if (r->result.command_id[0] || r->result.message[0] || r->result.status) {
+        p->result = enc_alloc(c, 1, sizeof *p->result);
+        if (p->result) {
+            corridor__v1__command_result__init(p->result);
+            p->result->command_id = ESTR(c, r->result.command_id);
+            p->result->status = enc_enum(c, (unsigned)r->result.status,
+                                         CORRIDOR_RESULT_INVALID + 1);
+            p->result->error_code = r->result.error_code;
+            p->result->message = ESTR(c, r->result.message);
+        }
+    }
+    ENC_REPEATED(c, r->workloads, r->n_workloads, p->n_workloads, p->workloads,
+                 Corridor__V1__WorkloadView, enc_workload_view);
     p->status = r->status;
     p->error = ESTR(c, r->error);
     p->orchestrator_id = ESTR(c, r->orchestrator_id);
@@ -459,11 +666,6 @@ static void enc_simple(enc_ctx *c, const corridor_msg *m, pb_payload *p)
         corridor__v1__ping__init(&p->ping);
         p->ping.origin_timestamp_us = m->u.ping.origin_timestamp_us;
         break;
-    case CORRIDOR_MSG_CONTROL_REQUEST:
-        corridor__v1__control_request__init(&p->creq);
-        p->creq.kind = enc_enum(c, (unsigned)m->u.creq.kind, CORRIDOR_CTL_STATS + 1);
-        p->creq.node_id = ESTR(c, m->u.creq.node_id);
-        break;
     default:
         c->rc = -EINVAL;
         break;
@@ -489,6 +691,10 @@ static int enc_payload(enc_ctx *c, const corridor_msg *m, pb_payload *p)
     case CORRIDOR_MSG_CONTROL_REPLY:
         corridor__v1__control_reply__init(&p->crep);
         enc_control_reply(c, &m->u.crep, &p->crep);
+        break;
+    case CORRIDOR_MSG_CONTROL_REQUEST:
+        corridor__v1__control_request__init(&p->creq);
+        enc_control_request(c, &m->u.creq, &p->creq);
         break;
     default:
         enc_simple(c, m, p);
@@ -924,6 +1130,11 @@ static int dec_stat(const Corridor__V1__Stat *p, corridor_stat *s, const dpath *
     return DSTR(s->name, p->name, at, "name");
 }
 
+static int dec_result(const Corridor__V1__CommandResult *p, corridor_command_result *r,
+                      corridor_decode_error *err);
+static int dec_workload_view(const Corridor__V1__WorkloadView *p, corridor_workload_view *v,
+                             const dpath *at, corridor_decode_error *err);
+
 /* On failure the caller frees r with corridor_control_reply_fini. */
 static int dec_control_reply(const Corridor__V1__ControlReply *p, corridor_control_reply *r,
                              corridor_decode_error *err)
@@ -937,6 +1148,13 @@ static int dec_control_reply(const Corridor__V1__ControlReply *p, corridor_contr
     r->status = p->status;
     DEC_REPEATED(err, &at, "nodes", p->nodes, p->n_nodes, r->nodes, r->n_nodes, dec_node_view);
     DEC_REPEATED(err, &at, "stats", p->stats, p->n_stats, r->stats, r->n_stats, dec_stat);
+    if (p->result) {
+        rc = dec_result(p->result, &r->result, err);
+        if (rc < 0)
+            return rc;
+    }
+    DEC_REPEATED(err, &at, "workloads", p->workloads, p->n_workloads, r->workloads,
+                 r->n_workloads, dec_workload_view);
     return 0;
 }
 
@@ -980,15 +1198,157 @@ static int dec_error(const Corridor__V1__Error *p, corridor_error *e,
     return rc;
 }
 
+/* A repeated string into a fixed array of short strings, each checked by `valid`. */
+static int dec_fixed_strv(char *const *src, size_t n, char *dst, size_t each, size_t cap,
+                          size_t *out_n, bool (*valid)(const char *), const dpath *at,
+                          const char *field, corridor_decode_error *err)
+{
+    if (n > cap)
+        return field_err(err, at, field, "%zu entries, more than the %zu allowed", n, cap);
+    for (size_t i = 0; i < n; i++) {
+        char *d = dst + i * each;
+        int rc = dstr(d, each, src[i], at, field, err);
+        if (rc == 0 && !valid(d))
+            rc = field_err(err, at, field, "'%s' is not valid here", d);
+        if (rc < 0)
+            return rc;
+    }
+    *out_n = n;
+    return 0;
+}
+
+/* On failure the caller frees s with corridor_workload_spec_fini. */
+static int dec_spec(const Corridor__V1__WorkloadSpec *p, corridor_workload_spec *s,
+                    const dpath *at, corridor_decode_error *err)
+{
+    static const Corridor__V1__WorkloadSpec empty = CORRIDOR__V1__WORKLOAD_SPEC__INIT;
+    if (!p)
+        p = &empty;
+    int rc = DID(s->name, p->name, at, "name");
+    if (rc == 0)
+        rc = DID(s->tenant, p->tenant, at, "tenant");
+    if (rc == 0)
+        rc = DSTR(s->path, p->path, at, "path");
+    if (rc == 0)
+        rc = dec_strv(p->args, p->n_args, &s->args, &s->n_args, err);
+    if (rc == 0)
+        rc = dec_strv(p->env, p->n_env, &s->env, &s->n_env, err);
+    if (rc == 0 && (p->latency_tier < -1 || p->latency_tier >= CORRIDOR_TIER_COUNT))
+        rc = field_err(err, at, "latency_tier", "%d is not a tier (-1..%d)", p->latency_tier,
+                       CORRIDOR_TIER_COUNT - 1);
+    if (rc == 0 && p->has_anchor)
+        rc = drange(p->anchor_lat, -90, 90, at, "anchor_lat", err);
+    if (rc == 0 && p->has_anchor)
+        rc = drange(p->anchor_lon, -180, 180, at, "anchor_lon", err);
+    if (rc == 0)
+        rc = DID(s->anchor_region, p->anchor_region, at, "anchor_region");
+    if (rc == 0)
+        rc = dec_fixed_strv(p->countries, p->n_countries, s->countries[0],
+                            sizeof s->countries[0], CORRIDOR_MAX_ALLOWED, &s->n_countries,
+                            corridor_country_valid, at, "countries", err);
+    if (rc == 0)
+        rc = dec_fixed_strv(p->operators, p->n_operators, s->operators[0],
+                            sizeof s->operators[0], CORRIDOR_MAX_ALLOWED, &s->n_operators,
+                            corridor_plmn_valid, at, "operators", err);
+    if (rc == 0)
+        rc = DSTR(s->restart, p->restart, at, "restart");
+    if (rc < 0)
+        return rc;
+    s->cpu_millicores = p->cpu_millicores;
+    s->memory_bytes = p->memory_bytes;
+    s->gpus = p->gpus;
+    s->gpu_memory_bytes = p->gpu_memory_bytes;
+    s->latency_tier = p->latency_tier;
+    s->max_latency_us = p->max_latency_us;
+    s->has_anchor = p->has_anchor;
+    s->anchor_lat = p->anchor_lat;
+    s->anchor_lon = p->anchor_lon;
+    s->replicas = p->replicas;
+    s->priority = p->priority;
+    return 0;
+}
+
+/* On failure the caller frees q with corridor_control_request_fini. */
 static int dec_control_request(const Corridor__V1__ControlRequest *p,
                                corridor_control_request *q, corridor_decode_error *err)
 {
     const dpath at = {NULL, "control_request", -1};
-    int rc = denum((int)p->kind, CORRIDOR_CTL_STATS + 1, &at, "kind", err);
+    const dpath spec_at = {&at, "spec", -1};
+    int rc = denum((int)p->kind, CORRIDOR_CTL_KIND_COUNT, &at, "kind", err);
     if (rc == 0)
         rc = DID(q->node_id, p->node_id, &at, "node_id");
+    if (rc == 0)
+        rc = DID(q->workload_id, p->workload_id, &at, "workload_id");
+    if (rc == 0 && p->command)
+        rc = dec_command(p->command, &q->command, err);
+    if (rc == 0 && p->spec)
+        rc = dec_spec(p->spec, &q->spec, &spec_at, err);
     q->kind = (corridor_ctl_kind)p->kind;
     return rc;
+}
+
+static int dec_replica(const Corridor__V1__ReplicaView *p, corridor_replica_view *r,
+                       const dpath *at, corridor_decode_error *err)
+{
+    int rc = DID(r->instance_id, p->instance_id, at, "instance_id");
+    if (rc == 0)
+        rc = DID(r->node_id, p->node_id, at, "node_id");
+    if (rc == 0)
+        rc = denum((int)p->state, CORRIDOR_WL_STOPPED + 1, at, "state", err);
+    if (rc == 0)
+        rc = DSTR(r->reason, p->reason, at, "reason");
+    r->state = (corridor_workload_state)p->state;
+    r->restarts = p->restarts;
+    return rc;
+}
+
+static int dec_reject_group(const Corridor__V1__RejectGroup *p, corridor_reject_group *g,
+                            const dpath *at, corridor_decode_error *err)
+{
+    int rc = DSTR(g->reason, p->reason, at, "reason");
+    if (rc == 0)
+        rc = DSTR(g->detail, p->detail, at, "detail");
+    g->count = p->count;
+    return rc;
+}
+
+static int dec_score(const Corridor__V1__ScoreView *p, corridor_score_view *v, const dpath *at,
+                     corridor_decode_error *err)
+{
+    v->latency_us = p->latency_us;
+    v->latency_measured = p->latency_measured;
+    v->latency_headroom = p->latency_headroom;
+    v->gpu_balance = p->gpu_balance;
+    v->cpu_balance = p->cpu_balance;
+    v->spread = p->spread;
+    v->stickiness = p->stickiness;
+    v->total = p->total;
+    return DID(v->node_id, p->node_id, at, "node_id");
+}
+
+static int dec_workload_view(const Corridor__V1__WorkloadView *p, corridor_workload_view *v,
+                             const dpath *at, corridor_decode_error *err)
+{
+    const dpath spec_at = {at, "spec", -1};
+    int rc = DID(v->workload_id, p->workload_id, at, "workload_id");
+    if (rc == 0)
+        rc = dec_spec(p->spec, &v->spec, &spec_at, err);
+    if (rc == 0)
+        rc = denum((int)p->phase, CORRIDOR_WORKLOAD_FAILED + 1, at, "phase", err);
+    if (rc == 0)
+        rc = DSTR(v->reason, p->reason, at, "reason");
+    if (rc < 0)
+        return rc;
+    v->phase = (corridor_workload_phase)p->phase;
+    v->created_age_ms = p->created_age_ms;
+    v->nodes_total = p->nodes_total;
+    v->nodes_feasible = p->nodes_feasible;
+    DEC_REPEATED(err, at, "replicas", p->replicas, p->n_replicas, v->replicas, v->n_replicas,
+                 dec_replica);
+    DEC_REPEATED(err, at, "rejects", p->rejects, p->n_rejects, v->rejects, v->n_rejects,
+                 dec_reject_group);
+    DEC_REPEATED(err, at, "scores", p->scores, p->n_scores, v->scores, v->n_scores, dec_score);
+    return 0;
 }
 
 /* Convert the unpacked payload into out->u; on failure the caller frees via free_body. */
@@ -1060,7 +1420,7 @@ static payload_kind payload_kind_of(uint32_t type)
         k = (payload_kind){&corridor__v1__ping__descriptor, rules_leaf};
         break;
     case CORRIDOR_MSG_CONTROL_REQUEST:
-        k = (payload_kind){&corridor__v1__control_request__descriptor, rules_leaf};
+        k = (payload_kind){&corridor__v1__control_request__descriptor, rules_control_request};
         break;
     case CORRIDOR_MSG_CONTROL_REPLY:
         k = (payload_kind){&corridor__v1__control_reply__descriptor, rules_control_reply};

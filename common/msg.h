@@ -69,6 +69,7 @@ typedef struct {
     uint32_t max_workloads;    /* per report, default 4096 */
     uint32_t max_args;         /* per command: args + env entries, default 256 */
     uint32_t max_nodes_reply;  /* node views in one control reply, default 100000 */
+    uint32_t max_workloads_reply; /* workload views in one control reply, default 100000 */
 } corridor_msg_limits;
 
 void corridor_msg_limits_default(corridor_msg_limits *l);
@@ -230,12 +231,109 @@ typedef enum {
     CORRIDOR_CTL_LIST_NODES = 1,
     CORRIDOR_CTL_GET_NODE = 2,
     CORRIDOR_CTL_STATS = 3,
+    CORRIDOR_CTL_NODE_COMMAND = 4,     /* forward `command` to node_id's agent, reply with result */
+    CORRIDOR_CTL_DEPLOY = 5,           /* place `spec` */
+    CORRIDOR_CTL_LIST_WORKLOADS = 6,
+    CORRIDOR_CTL_GET_WORKLOAD = 7,     /* workload_id */
+    CORRIDOR_CTL_DELETE_WORKLOAD = 8,  /* workload_id */
+    CORRIDOR_CTL_CORDON = 9,           /* node_id: no new placements */
+    CORRIDOR_CTL_UNCORDON = 10,        /* node_id */
+    CORRIDOR_CTL_DRAIN = 11,           /* node_id: cordon and move its workloads away */
+    CORRIDOR_CTL_EXPLAIN = 12,         /* workload_id: why each node was rejected */
+    CORRIDOR_CTL_KIND_COUNT
 } corridor_ctl_kind;
+
+#define CORRIDOR_MAX_ALLOWED 32          /* countries / operators in a sovereignty list */
+
+/* What a workload needs and where it may run (orchestrator/core/placement.h uses it). */
+typedef struct {
+    char name[CORRIDOR_ID_MAX + 1];
+    char tenant[CORRIDOR_ID_MAX + 1];
+    char path[256];                      /* the agent's process runtime */
+    char **args;                         /* heap strings */
+    size_t n_args;
+    char **env;                          /* "KEY=VALUE" heap strings */
+    size_t n_env;
+    uint32_t cpu_millicores;
+    uint64_t memory_bytes;
+    uint32_t gpus;
+    uint64_t gpu_memory_bytes;           /* minimum free GPU memory per GPU */
+    int32_t latency_tier;                /* corridor_tier, or -1 when max_latency_us is given */
+    uint32_t max_latency_us;             /* one-way budget; 0 = the tier's bound */
+    bool has_anchor;                     /* anchor_lat/lon valid */
+    double anchor_lat, anchor_lon;
+    char anchor_region[CORRIDOR_ID_MAX + 1]; /* or a region name ("" = none) */
+    char countries[CORRIDOR_MAX_ALLOWED][CORRIDOR_COUNTRY_LEN + 1]; /* allowed; none = any */
+    size_t n_countries;
+    char operators[CORRIDOR_MAX_ALLOWED][CORRIDOR_PLMN_MAX + 1];    /* allowed; none = any */
+    size_t n_operators;
+    uint32_t replicas;                   /* >= 1 */
+    int32_t priority;                    /* higher places first */
+    char restart[16];                    /* "always", "on-failure", "never" */
+} corridor_workload_spec;
 
 typedef struct {
     corridor_ctl_kind kind;
-    char node_id[CORRIDOR_ID_MAX + 1];  /* GET_NODE */
+    char node_id[CORRIDOR_ID_MAX + 1];     /* GET_NODE, NODE_COMMAND, CORDON, UNCORDON, DRAIN */
+    char workload_id[CORRIDOR_ID_MAX + 1]; /* GET/DELETE_WORKLOAD, EXPLAIN */
+    corridor_command command;              /* NODE_COMMAND (heap args/env) */
+    corridor_workload_spec spec;           /* DEPLOY (heap args/env) */
 } corridor_control_request;
+
+void corridor_workload_spec_fini(corridor_workload_spec *s);
+void corridor_control_request_fini(corridor_control_request *r);
+
+typedef enum {
+    CORRIDOR_WORKLOAD_PENDING = 0,       /* no node fits (reason says why) or not yet placed */
+    CORRIDOR_WORKLOAD_STARTING = 1,      /* placed, start command sent, not confirmed */
+    CORRIDOR_WORKLOAD_RUNNING = 2,       /* every replica confirmed running */
+    CORRIDOR_WORKLOAD_DEGRADED = 3,      /* some replicas running, some pending/failed */
+    CORRIDOR_WORKLOAD_DELETING = 4,
+    CORRIDOR_WORKLOAD_FAILED = 5,
+} corridor_workload_phase;
+
+const char *corridor_workload_phase_name(corridor_workload_phase p);
+
+typedef struct {
+    char instance_id[CORRIDOR_ID_MAX + 1];
+    char node_id[CORRIDOR_ID_MAX + 1];   /* "" while pending */
+    corridor_workload_state state;       /* as the agent reports it */
+    uint32_t restarts;
+    char reason[CORRIDOR_REASON_MAX + 1];
+} corridor_replica_view;
+
+/* "7 latency 6.2 ms over 5 ms budget" */
+typedef struct {
+    char reason[32];                     /* reason code: "latency", "country", "gpu_memory", ... */
+    uint32_t count;
+    char detail[CORRIDOR_REASON_MAX + 1];/* an example: the closest miss */
+} corridor_reject_group;
+
+/* Score breakdown of a chosen node (each term 0..1, weighted sum in total). */
+typedef struct {
+    char node_id[CORRIDOR_ID_MAX + 1];
+    double latency_us;                   /* estimated one-way latency to the anchor */
+    bool latency_measured;               /* from agent RTT rather than the model */
+    double latency_headroom, gpu_balance, cpu_balance, spread, stickiness, total;
+} corridor_score_view;
+
+typedef struct {
+    char workload_id[CORRIDOR_ID_MAX + 1];
+    corridor_workload_spec spec;         /* args/env omitted in lists */
+    corridor_workload_phase phase;
+    char reason[CORRIDOR_REASON_MAX + 1];/* why pending/failed */
+    uint64_t created_age_ms;
+    corridor_replica_view *replicas;
+    size_t n_replicas;
+    /* the last placement decision, for explain */
+    uint32_t nodes_total, nodes_feasible;
+    corridor_reject_group *rejects;
+    size_t n_rejects;
+    corridor_score_view *scores;         /* chosen nodes, in replica order */
+    size_t n_scores;
+} corridor_workload_view;
+
+void corridor_workload_view_fini(corridor_workload_view *v);
 
 typedef enum {
     CORRIDOR_NODE_ALIVE = 0,
@@ -269,6 +367,9 @@ typedef struct {
     size_t n_nodes;
     corridor_stat *stats;
     size_t n_stats;
+    corridor_command_result result;      /* NODE_COMMAND: the agent's answer */
+    corridor_workload_view *workloads;   /* DEPLOY, LIST/GET_WORKLOAD(S), EXPLAIN */
+    size_t n_workloads;
 } corridor_control_reply;
 
 /* ---- envelope + tagged union ---- */

@@ -49,3 +49,42 @@ int corridor_report_copy(corridor_report *dst, const corridor_report *src, bool 
     }
     return err;
 }
+
+int corridor_strv_copy(char ***dst, size_t *dst_n, char *const *src, size_t n)
+{
+    *dst = NULL;
+    *dst_n = 0;
+    if (n == 0)
+        return 0;
+    char **v = calloc(n, sizeof *v);
+    if (!v)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = strdup(src[i] ? src[i] : "");
+        if (!v[i]) {
+            for (size_t k = 0; k < i; k++)
+                free(v[k]);
+            free(v);
+            return -ENOMEM;
+        }
+    }
+    *dst = v;
+    *dst_n = n;
+    return 0;
+}
+
+int corridor_workload_spec_copy(corridor_workload_spec *dst, const corridor_workload_spec *src)
+{
+    *dst = *src;
+    if (corridor_strv_copy(&dst->args, &dst->n_args, src->args, src->n_args) < 0)
+        goto fail;
+    if (corridor_strv_copy(&dst->env, &dst->n_env, src->env, src->n_env) < 0) {
+        corridor_workload_spec_fini(dst);
+        goto fail;
+    }
+    return 0;
+fail:
+    dst->args = dst->env = NULL;
+    dst->n_args = dst->n_env = 0;
+    return -ENOMEM;
+}

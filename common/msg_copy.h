@@ -10,4 +10,9 @@
  * 0 or -ENOMEM (dst then holds nothing to free). */
 int corridor_report_copy(corridor_report *dst, const corridor_report *src, bool with_routes);
 
+/* Deep copies of heap string vectors inside specs and commands; 0 or -ENOMEM (dst then holds
+ * nothing to free). */
+int corridor_workload_spec_copy(corridor_workload_spec *dst, const corridor_workload_spec *src);
+int corridor_strv_copy(char ***dst, size_t *dst_n, char *const *src, size_t n);
+
 #endif

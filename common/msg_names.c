@@ -50,3 +50,10 @@ const char *corridor_node_state_name(corridor_node_state s)
     default: return "unknown";
     }
 }
+
+const char *corridor_workload_phase_name(corridor_workload_phase p)
+{
+    static const char *const names[] = {"pending", "starting", "running",
+                                        "degraded", "deleting", "failed"};
+    return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "unknown";
+}

@@ -48,6 +48,32 @@ const char *corridor_peer_str(const corridor_peer *p, char *buf, size_t len)
     return buf;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int corridor_peer_parse(const char *hex, corridor_peer *p)
+{
+    size_t n = strlen(hex);
+    if (n == 0 || n % 2 || n / 2 > sizeof p->id)
+        return -EINVAL;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -EINVAL;
+        p->id[i] = (uint8_t)(hi << 4 | lo);
+    }
+    p->len = (uint8_t)(n / 2);
+    return 0;
+}
+
 corridor_transport *corridor_transport_new(void)
 {
     corridor_transport *t = calloc(1, sizeof *t);

@@ -50,6 +50,8 @@ typedef struct {
 bool corridor_peer_equal(const corridor_peer *a, const corridor_peer *b);
 /* hex text of a peer id for logs, "00a1b2c3d4" */
 const char *corridor_peer_str(const corridor_peer *p, char *buf, size_t len);
+/* the inverse of corridor_peer_str; 0 or -EINVAL */
+int corridor_peer_parse(const char *hex, corridor_peer *p);
 
 corridor_transport *corridor_transport_new(void);
 void corridor_transport_free(corridor_transport **t);

@@ -6,20 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core_internal.h"
 #include "hashmap.h"
 #include "liveness.h"
 #include "log.h"
 #include "msg_copy.h"
-
-struct corridor_core {
-    corridor_core_config cfg;
-    corridor_liveness_params live;
-    corridor_hashmap *nodes;        /* node id -> corridor_node */
-    corridor_hashmap *peers;        /* peer -> corridor_node (the node it speaks for) */
-    corridor_core_stats stats;
-    corridor_core_observer_fn observer;
-    void *observer_ud;
-};
 
 static void node_free(corridor_node *n)
 {
@@ -44,7 +35,8 @@ corridor_core *corridor_core_new(const corridor_core_config *cfg)
     c->live.dead_after_ms = c->cfg.heartbeat_timeout_ms;
     c->nodes = corridor_hashmap_new(64);
     c->peers = corridor_hashmap_new(64);
-    if (!c->nodes || !c->peers) {
+    if (!c->nodes || !c->peers || corridor_node_index_init(&c->index) < 0 ||
+        corridor_place_init(c) < 0 || corridor_workloads_init(c) < 0) {
         corridor_core_free(&c);
         return NULL;
     }
@@ -62,6 +54,9 @@ void corridor_core_free(corridor_core **pc)
         while (corridor_hashmap_next(c->nodes, &pos, NULL, &v))
             node_free(v);
     }
+    corridor_workloads_fini(c);
+    corridor_place_fini(c);
+    corridor_node_index_fini(&c->index);
     corridor_hashmap_free(&c->nodes);
     corridor_hashmap_free(&c->peers);
     free(c);
@@ -97,6 +92,7 @@ static void set_state(corridor_core *c, corridor_node *n, corridor_node_state to
                  corridor_node_state_name(to),
                  (unsigned long long)(now_ms - n->last_seen_ms));
     emit(c, CORRIDOR_CORE_EV_STATE, n, from, to, now_ms);
+    corridor_workloads_on_state(c, n, to, now_ms);
 }
 
 static void fill_ack(const corridor_core *c, corridor_register_ack *ack)
@@ -190,6 +186,8 @@ int corridor_core_register(corridor_core *c, uint64_t now_ms, const char *peer,
         return refuse(c, ack, CORRIDOR_REJECT_CAPACITY, -ENOMEM, "out of memory");
     }
     n->identity = *reg;
+    if (corridor_node_index_put(&c->index, n) < 0)
+        return refuse(c, ack, CORRIDOR_REJECT_CAPACITY, -ENOMEM, "out of memory");
     n->registrations++;
     n->registered_ms = now_ms;
     n->last_seen_ms = now_ms;
@@ -226,6 +224,7 @@ int corridor_core_report(corridor_core *c, uint64_t now_ms, const char *peer,
     n->last_seen_ms = now_ms;
     c->stats.reports++;
     set_state(c, n, CORRIDOR_NODE_ALIVE, now_ms);
+    corridor_workloads_on_report(c, n, now_ms);
     return 0;
 }
 
@@ -243,6 +242,8 @@ size_t corridor_core_tick(corridor_core *c, uint64_t now_ms)
             changed++;
         }
     }
+    corridor_place_expire(c, now_ms);
+    corridor_workloads_tick(c, now_ms);
     return changed;
 }
 
@@ -327,4 +328,9 @@ int corridor_core_node_view(const corridor_node *n, uint64_t now_ms, bool with_r
 }
 
 corridor_core_stats *corridor_core_stats_get(corridor_core *c) { return &c->stats; }
+
+const corridor_node *corridor_core_node_by_peer(const corridor_core *c, const char *peer)
+{
+    return corridor_hashmap_get(c->peers, peer);
+}
 const corridor_core_config *corridor_core_config_get(const corridor_core *c) { return &c->cfg; }

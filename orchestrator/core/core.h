@@ -35,6 +35,19 @@ typedef struct corridor_node {
     bool has_report;
     corridor_report report;         /* the last one, owned */
     char *peer;                     /* bound connection, owned; NULL when none */
+
+    /* placement (placement.c, node_index.c) */
+    bool cordoned;                  /* no new placements */
+    bool indexed;
+    uint32_t index_pos;             /* position in the dense node array */
+    uint32_t grid_cell;             /* 1-degree cell of its location */
+    int country_code;               /* 0..675, -1 unknown */
+    uint32_t plmn_code;
+    double lat_rad, lon_rad, cos_lat;
+    uint32_t reserved_cpu;          /* millicores held by reservations */
+    uint64_t reserved_memory;
+    uint32_t reserved_gpus;
+    uint32_t replicas;              /* workload instances placed here */
 } corridor_node;
 
 typedef struct {
@@ -97,6 +110,8 @@ int corridor_core_node_view(const corridor_node *n, uint64_t now_ms, bool with_r
                             corridor_node_view *v);
 
 corridor_core_stats *corridor_core_stats_get(corridor_core *c);
+/* The node a connection speaks for, or NULL. */
+const corridor_node *corridor_core_node_by_peer(const corridor_core *c, const char *peer);
 const corridor_core_config *corridor_core_config_get(const corridor_core *c);
 
 #endif

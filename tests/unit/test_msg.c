@@ -980,7 +980,7 @@ static void test_invalid_values(void)
     w_uint(&p, 1, 12);
     expect_invalid_wire(CORRIDOR_MSG_ERROR, &p, "n1", "error.reason");
     p.n = 0;
-    w_uint(&p, 1, 4);
+    w_uint(&p, 1, 99);
     expect_invalid_wire(CORRIDOR_MSG_CONTROL_REQUEST, &p, "", "control_request.kind");
     p.n = 0;
     w_uint(&p, 2, (uint64_t)-1);   /* negative enum: a 10-byte varint */
