@@ -60,6 +60,34 @@ static const corridor_cfg_field limits_section[] = {
      .help = "arguments + environment entries in one command"},
     {.name = "max_nodes_reply", U32(limits.max_nodes_reply), .def = "100000", .min = 1,
      .max = 10000000, .help = "node views in one control reply"},
+    {.name = "max_workloads_reply", U32(limits.max_workloads_reply), .def = "100000",
+     .min = 1, .max = 10000000, .help = "workload views in one control reply"},
+    {.name = NULL},
+};
+
+#define DBL(m) .type = CORRIDOR_CFG_DOUBLE, OFF(m)
+
+static const corridor_cfg_field weights_section[] = {
+    {.name = "latency", DBL(place.weights.latency), .def = "0.35", .min = 0, .max = 100,
+     .help = "latency headroom"},
+    {.name = "gpu", DBL(place.weights.gpu), .def = "0.25", .min = 0, .max = 100,
+     .help = "GPU load balance"},
+    {.name = "cpu", DBL(place.weights.cpu), .def = "0.15", .min = 0, .max = 100,
+     .help = "CPU load balance"},
+    {.name = "spread", DBL(place.weights.spread), .def = "0.15", .min = 0, .max = 100,
+     .help = "replicas spread across sites"},
+    {.name = "stickiness", DBL(place.weights.stickiness), .def = "0.10", .min = 0,
+     .max = 100, .help = "staying where a workload already runs"},
+    {.name = NULL},
+};
+
+static const corridor_cfg_field placement_section[] = {
+    {.name = "weights", .type = CORRIDOR_CFG_MAP, .sub = weights_section,
+     .help = "score weights"},
+    {.name = "reservation_ttl_ms", U32(place.reservation_ttl_ms), .def = "30000", .min = 1000,
+     .max = 3600000, .help = "unconfirmed reservations expire after this"},
+    {.name = "min_candidates", U32(place.min_candidates), .def = "16", .min = 1,
+     .max = 1000000, .help = "feasible nodes to find before the search may stop"},
     {.name = NULL},
 };
 
@@ -78,6 +106,8 @@ const corridor_cfg_field corridor_orch_config_schema[] = {
      .help = "the control API socket"},
     {.name = "limits", .type = CORRIDOR_CFG_MAP, .sub = limits_section,
      .help = "what a peer can make the orchestrator allocate"},
+    {.name = "placement", .type = CORRIDOR_CFG_MAP, .sub = placement_section,
+     .help = "placement scoring and reservations"},
     {.name = "log", .type = CORRIDOR_CFG_MAP, .sub = log_section, .help = "logging"},
     {.name = "security", .type = CORRIDOR_CFG_MAP, OFF(security),
      .sub = corridor_cfg_security_schema, .help = "transport security"},

@@ -8,6 +8,7 @@
 #include "ids.h"
 #include "log.h"
 #include "msg.h"
+#include "placement.h"
 #include "transport.h"
 
 typedef struct {
@@ -24,6 +25,8 @@ typedef struct {
     uint32_t max_nodes;                   /* limits.max_nodes, default 100000 */
     corridor_msg_limits limits;           /* limits.max_frame_bytes, max_gpus, max_routes, ... */
 
+    corridor_place_config place;          /* placement.weights.*, reservation_ttl_ms,
+                                             min_candidates */
     int log_level;                        /* log.level (corridor_log_level), default info */
     corridor_security security;           /* security.mode null|curve, key files */
 } corridor_orch_config;

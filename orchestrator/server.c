@@ -10,19 +10,12 @@
 #include "log.h"
 #include "msg.h"
 #include "transport.h"
+#include "server_internal.h"
+#include "workloads.h"
 
 #define BURST 256 /* frames per socket per loop turn, so one busy socket cannot starve another */
 
-struct corridor_orch {
-    corridor_orch_config cfg;
-    corridor_transport *tr;
-    corridor_sock *agents;
-    corridor_sock *control;
-    corridor_core *core;
-    corridor_orch_stats stats;
-    uint64_t seq;
-    uint64_t started_ms;
-};
+
 
 corridor_orch *corridor_orch_new(const corridor_orch_config *cfg, char *err, size_t errlen)
 {
@@ -40,6 +33,8 @@ corridor_orch *corridor_orch_new(const corridor_orch_config *cfg, char *err, siz
     };
     snprintf(cc.orchestrator_id, sizeof cc.orchestrator_id, "%s", cfg->id);
     o->core = corridor_core_new(&cc);
+    if (o->core)
+        corridor_core_set_place_config(o->core, &cfg->place);
     o->tr = corridor_transport_new();
     if (!o->core || !o->tr) {
         snprintf(err, errlen, "out of memory");
@@ -56,6 +51,10 @@ corridor_orch *corridor_orch_new(const corridor_orch_config *cfg, char *err, siz
                                            err, errlen);
     if (!o->control)
         goto fail;
+    if (corridor_orch_control_init(o) < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     o->started_ms = corridor_clock_mono_ms();
     CLOG_INFO("orch", "listening", "id=%s region=%s agents=%s control=%s interval_ms=%u "
               "suspect_after_ms=%u heartbeat_timeout_ms=%u", cfg->id, cfg->region,
@@ -72,6 +71,7 @@ void corridor_orch_free(corridor_orch **po)
     if (!po || !*po)
         return;
     corridor_orch *o = *po;
+    corridor_orch_control_fini(o);
     corridor_sock_free(&o->agents);
     corridor_sock_free(&o->control);
     corridor_transport_free(&o->tr);
@@ -85,7 +85,7 @@ const corridor_orch_stats *corridor_orch_stats_get(const corridor_orch *o) { ret
 
 /* ---- sending ---- */
 
-static void send_msg(corridor_orch *o, corridor_sock *s, const corridor_peer *peer,
+void corridor_orch_send(corridor_orch *o, corridor_sock *s, const corridor_peer *peer,
                      corridor_msg *m, uint64_t correlation_id)
 {
     m->env.version = CORRIDOR_PROTOCOL_VERSION;
@@ -120,7 +120,7 @@ static void send_error(corridor_orch *o, corridor_sock *s, const corridor_peer *
     m.u.err.supported_version = CORRIDOR_PROTOCOL_VERSION;
     m.u.err.received_version = req ? req->version : 0;
     snprintf(m.u.err.message, sizeof m.u.err.message, "%s", detail);
-    send_msg(o, s, peer, &m, req ? req->seq : 0);
+    corridor_orch_send(o, s, peer, &m, req ? req->seq : 0);
 }
 
 /* Log a refused frame and reply with an Error unless the reason says to stay silent (unknown
@@ -140,7 +140,7 @@ static void refuse_frame(corridor_orch *o, corridor_sock *s, const corridor_peer
 }
 
 /* Refused here, before the core saw it: count it too (the core counts its own refusals). */
-static void reject(corridor_orch *o, corridor_sock *s, const corridor_peer *peer,
+void corridor_orch_reject(corridor_orch *o, corridor_sock *s, const corridor_peer *peer,
                    const corridor_envelope *env, corridor_reject_reason why, const char *detail)
 {
     o->stats.rejected[why]++;
@@ -157,7 +157,7 @@ static void on_register(corridor_orch *o, const corridor_peer *peer, const char 
         char d[200];
         snprintf(d, sizeof d, "envelope sender '%s' registers node '%s'", m->env.sender_id,
                  reg->node_id);
-        reject(o, o->agents, peer, &m->env, CORRIDOR_REJECT_IDENTITY_MISMATCH, d);
+        corridor_orch_reject(o, o->agents, peer, &m->env, CORRIDOR_REJECT_IDENTITY_MISMATCH, d);
         return;
     }
     corridor_msg ack;
@@ -166,7 +166,7 @@ static void on_register(corridor_orch *o, const corridor_peer *peer, const char 
     if (!ack.u.ack.accepted)
         CLOG_WARN("orch", "register refused", "node=%s reason=\"%s\"", reg->node_id,
                   ack.u.ack.reason);
-    send_msg(o, o->agents, peer, &ack, m->env.seq);
+    corridor_orch_send(o, o->agents, peer, &ack, m->env.seq);
 }
 
 static void on_report(corridor_orch *o, const corridor_peer *peer, const char *pk,
@@ -187,6 +187,25 @@ static void on_report(corridor_orch *o, const corridor_peer *peer, const char *p
     }
 }
 
+static void on_command_result(corridor_orch *o, const corridor_peer *peer, const char *pk,
+                              corridor_msg *m, uint64_t now)
+{
+    const corridor_command_result *r = &m->u.result;
+    const corridor_node *n = corridor_core_node_by_peer(o->core, pk);
+    if (!n) {
+        corridor_orch_reject(o, o->agents, peer, &m->env, CORRIDOR_REJECT_NOT_REGISTERED,
+                             "command result from a connection that has not registered");
+        return;
+    }
+    CLOG_INFO("orch", "command result", "node=%s command=%s status=%d error=%d message=\"%s\"",
+              n->identity.node_id, r->command_id, r->status, r->error_code, r->message);
+    if (corridor_orch_control_result(o, n->identity.node_id, r))
+        return;
+    if (corridor_core_command_result(o->core, now, n->identity.node_id, r) == -ENOENT)
+        CLOG_WARN_RL("orch", "result for an unknown command", "node=%s command=%s",
+                     n->identity.node_id, r->command_id);
+}
+
 static void on_agent_msg(corridor_orch *o, const corridor_peer *peer, corridor_msg *m)
 {
     char pk[2 * sizeof peer->id + 1];
@@ -203,141 +222,55 @@ static void on_agent_msg(corridor_orch *o, const corridor_peer *peer, corridor_m
         corridor_msg pong;
         corridor_msg_init(&pong, CORRIDOR_MSG_PONG);
         pong.u.ping.origin_timestamp_us = m->u.ping.origin_timestamp_us;
-        send_msg(o, o->agents, peer, &pong, m->env.seq);
+        corridor_orch_send(o, o->agents, peer, &pong, m->env.seq);
         break;
     }
     case CORRIDOR_MSG_COMMAND_RESULT:
-        CLOG_INFO("orch", "command result", "command=%s status=%d message=\"%s\"",
-                  m->u.result.command_id, m->u.result.status, m->u.result.message);
+        on_command_result(o, peer, pk, m, now);
         break;
     default: {
         char d[96];
         snprintf(d, sizeof d, "'%s' is not accepted on the agent socket",
                  corridor_msg_type_name(m->env.type));
-        reject(o, o->agents, peer, &m->env, CORRIDOR_REJECT_UNEXPECTED, d);
+        corridor_orch_reject(o, o->agents, peer, &m->env, CORRIDOR_REJECT_UNEXPECTED, d);
     }
     }
 }
 
-/* ---- control ---- */
+/* ---- commands to agents ---- */
 
-static void add_stat(corridor_control_reply *r, size_t cap, const char *name, uint64_t v)
+int corridor_orch_send_command(corridor_orch *o, const char *node_id, corridor_command *cmd)
 {
-    if (r->n_stats >= cap)
-        return;
-    corridor_stat *s = &r->stats[r->n_stats++];
-    snprintf(s->name, sizeof s->name, "%s", name);
-    s->value = v;
+    const corridor_node *n = corridor_core_node(o->core, node_id);
+    if (!n)
+        return -ENOENT;
+    corridor_peer peer;
+    if (!n->peer || n->state == CORRIDOR_NODE_DEAD || corridor_peer_parse(n->peer, &peer) < 0)
+        return -EHOSTUNREACH;
+    corridor_msg m;
+    corridor_msg_init(&m, CORRIDOR_MSG_COMMAND);
+    m.u.cmd = *cmd; /* borrowed for the encode */
+    uint64_t before = o->stats.send_errors;
+    corridor_orch_send(o, o->agents, &peer, &m, 0);
+    return o->stats.send_errors != before ? -EHOSTUNREACH : 0;
 }
 
-static int fill_stats(corridor_orch *o, corridor_control_reply *r)
+/* Send what the core decided; a command that cannot leave fails back into the core. */
+static void flush_outbox(corridor_orch *o, uint64_t now)
 {
-    const size_t cap = 64;
-    r->stats = calloc(cap, sizeof *r->stats);
-    if (!r->stats)
-        return -ENOMEM;
-    const corridor_core_stats *cs = corridor_core_stats_get(o->core);
-    add_stat(r, cap, "uptime_ms", corridor_clock_mono_ms() - o->started_ms);
-    add_stat(r, cap, "msgs_in", o->stats.msgs_in);
-    add_stat(r, cap, "msgs_out", o->stats.msgs_out);
-    add_stat(r, cap, "send_errors", o->stats.send_errors);
-    add_stat(r, cap, "ctl_requests", o->stats.ctl_requests);
-    add_stat(r, cap, "registrations", cs->registrations);
-    add_stat(r, cap, "reregistrations", cs->reregistrations);
-    add_stat(r, cap, "reports", cs->reports);
-    add_stat(r, cap, "nodes", corridor_core_node_count(o->core));
-    for (int s = 0; s < 3; s++) {
-        char name[64];
-        snprintf(name, sizeof name, "nodes_%s", corridor_node_state_name(s));
-        add_stat(r, cap, name, corridor_core_count_state(o->core, s));
-    }
-    for (int f = 0; f < 3; f++)
-        for (int t = 0; t < 3; t++) {
-            if (f == t)
-                continue;
-            char name[64];
-            snprintf(name, sizeof name, "transitions_%s_%s", corridor_node_state_name(f),
-                     corridor_node_state_name(t));
-            add_stat(r, cap, name, cs->transitions[f][t]);
+    char node[CORRIDOR_ID_MAX + 1];
+    corridor_command cmd;
+    while (corridor_core_next_command(o->core, node, sizeof node, &cmd) == 1) {
+        int rc = corridor_orch_send_command(o, node, &cmd);
+        if (rc < 0) {
+            corridor_command_result res = {.status = CORRIDOR_RESULT_FAILED, .error_code = rc};
+            snprintf(res.command_id, sizeof res.command_id, "%s", cmd.command_id);
+            snprintf(res.message, sizeof res.message, "could not reach node %s: %s", node,
+                     strerror(-rc));
+            corridor_core_command_result(o->core, now, node, &res);
         }
-    for (int i = 1; i < CORRIDOR_REJECT_COUNT; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "rejected_%s", corridor_reject_name(i));
-        add_stat(r, cap, name, o->stats.rejected[i] + cs->rejected[i]);
+        corridor_command_fini(&cmd);
     }
-    return 0;
-}
-
-static int fill_nodes(corridor_orch *o, corridor_control_reply *r, const char *only)
-{
-    uint64_t now = corridor_clock_mono_ms();
-    if (only) {
-        const corridor_node *n = corridor_core_node(o->core, only);
-        if (!n) {
-            r->status = -ENOENT;
-            snprintf(r->error, sizeof r->error, "no node '%s'", only);
-            return 0;
-        }
-        r->nodes = calloc(1, sizeof *r->nodes);
-        if (!r->nodes)
-            return -ENOMEM;
-        r->n_nodes = 1;
-        return corridor_core_node_view(n, now, true, &r->nodes[0]);
-    }
-    const corridor_node **list;
-    size_t n;
-    int rc = corridor_core_nodes_sorted(o->core, &list, &n);
-    if (rc < 0)
-        return rc;
-    if (n > o->cfg.limits.max_nodes_reply)
-        n = o->cfg.limits.max_nodes_reply;
-    r->nodes = calloc(n ? n : 1, sizeof *r->nodes);
-    if (!r->nodes) {
-        free(list);
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < n && rc == 0; i++, r->n_nodes++)
-        rc = corridor_core_node_view(list[i], now, false, &r->nodes[i]);
-    free(list);
-    return rc;
-}
-
-static void on_control_msg(corridor_orch *o, const corridor_peer *peer, corridor_msg *m)
-{
-    if (m->env.type != CORRIDOR_MSG_CONTROL_REQUEST) {
-        char d[96];
-        snprintf(d, sizeof d, "'%s' is not accepted on the control socket",
-                 corridor_msg_type_name(m->env.type));
-        reject(o, o->control, peer, &m->env, CORRIDOR_REJECT_UNEXPECTED, d);
-        return;
-    }
-    o->stats.ctl_requests++;
-    corridor_msg reply;
-    corridor_msg_init(&reply, CORRIDOR_MSG_CONTROL_REPLY);
-    corridor_control_reply *r = &reply.u.crep;
-    snprintf(r->orchestrator_id, sizeof r->orchestrator_id, "%s", o->cfg.id);
-    int rc = 0;
-    switch (m->u.creq.kind) {
-    case CORRIDOR_CTL_LIST_NODES:
-        rc = fill_nodes(o, r, NULL);
-        break;
-    case CORRIDOR_CTL_GET_NODE:
-        rc = fill_nodes(o, r, m->u.creq.node_id);
-        break;
-    case CORRIDOR_CTL_STATS:
-        rc = fill_stats(o, r);
-        break;
-    default:
-        r->status = -EOPNOTSUPP;
-        snprintf(r->error, sizeof r->error, "unknown control request kind %d", m->u.creq.kind);
-    }
-    if (rc < 0) {
-        corridor_control_reply_fini(r);
-        r->status = rc;
-        snprintf(r->error, sizeof r->error, "%s", strerror(-rc));
-    }
-    send_msg(o, o->control, peer, &reply, m->env.seq);
-    corridor_msg_fini(&reply);
 }
 
 /* ---- receive loop ---- */
@@ -348,14 +281,14 @@ static void handle_frame(corridor_orch *o, corridor_sock *s, const corridor_fram
     if (f->extra_frames) {
         char d[64];
         snprintf(d, sizeof d, "%zu extra frames", f->extra_frames);
-        reject(o, s, &f->peer, NULL, CORRIDOR_REJECT_MULTIPART, d);
+        corridor_orch_reject(o, s, &f->peer, NULL, CORRIDOR_REJECT_MULTIPART, d);
         return;
     }
     if (f->truncated) {
         char d[128];
         snprintf(d, sizeof d, "frame of %zu bytes exceeds limits.max_frame_bytes (%u)", f->len,
                  o->cfg.limits.max_frame_bytes);
-        reject(o, s, &f->peer, NULL, CORRIDOR_REJECT_TOO_LARGE, d);
+        corridor_orch_reject(o, s, &f->peer, NULL, CORRIDOR_REJECT_TOO_LARGE, d);
         return;
     }
     corridor_msg m;
@@ -363,7 +296,7 @@ static void handle_frame(corridor_orch *o, corridor_sock *s, const corridor_fram
     int rc = corridor_msg_decode(f->data ? f->data : (const uint8_t *)"", f->len,
                                  &o->cfg.limits, &m, &de);
     if (rc < 0) {
-        reject(o, s, &f->peer, &m.env, de.reason, de.detail);
+        corridor_orch_reject(o, s, &f->peer, &m.env, de.reason, de.detail);
         corridor_msg_fini(&m);
         return;
     }
@@ -372,7 +305,7 @@ static void handle_frame(corridor_orch *o, corridor_sock *s, const corridor_fram
     if (s == o->agents)
         on_agent_msg(o, &f->peer, &m);
     else
-        on_control_msg(o, &f->peer, &m);
+        corridor_orch_on_control(o, &f->peer, &m);
     corridor_msg_fini(&m);
 }
 
@@ -404,7 +337,10 @@ static int loop_once(corridor_orch *o, int stop_fd, int timeout_ms)
         drain(o, o->agents);
     if (items[1].readable)
         drain(o, o->control);
-    corridor_core_tick(o->core, corridor_clock_mono_ms());
+    uint64_t now = corridor_clock_mono_ms();
+    corridor_core_tick(o->core, now);
+    flush_outbox(o, now);
+    corridor_orch_control_expire(o, now);
     return 0;
 }
 

@@ -249,7 +249,7 @@ static void summarize(const corridor_placement *p, char *buf, size_t len)
     for (int r = 0; r < CORRIDOR_REJ_COUNT && o > 0 && (size_t)o < len; r++) {
         if (!p->rejected[r])
             continue;
-        o += snprintf(buf + o, len - (size_t)o, "%s %u %s", sep[0] ? sep : " ", p->rejected[r],
+        o += snprintf(buf + o, len - (size_t)o, "%s %u %s", sep, p->rejected[r],
                       corridor_reject_code_name(r));
         sep = ",";
     }
@@ -650,7 +650,11 @@ int corridor_core_workload_view(const corridor_core *c, const char *workload_id,
     if (full && corridor_workload_spec_copy(&v->spec, &wl->spec) < 0)
         return -ENOMEM;
     v->phase = phase_of(wl);
-    snprintf(v->reason, sizeof v->reason, "%s", v->phase == CORRIDOR_WORKLOAD_RUNNING ? "" : wl->reason);
+    const char *why = wl->reason;
+    for (uint32_t i = 0; !why[0] && i < wl->n_slots; i++)
+        if (wl->slots[i].st != SLOT_RUNNING)
+            why = wl->slots[i].reason;
+    snprintf(v->reason, sizeof v->reason, "%s", v->phase == CORRIDOR_WORKLOAD_RUNNING ? "" : why);
     v->created_age_ms = now_ms > wl->created_ms ? now_ms - wl->created_ms : 0;
     v->replicas = calloc(wl->n_slots, sizeof *v->replicas);
     if (!v->replicas) {
