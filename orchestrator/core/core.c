@@ -220,6 +220,7 @@ int corridor_core_report(corridor_core *c, uint64_t now_ms, const char *peer,
     n->report = *rep;
     memset(rep, 0, sizeof *rep);
     n->has_report = true;
+    corridor_node_hot_update(n);
     n->reports++;
     n->last_seen_ms = now_ms;
     c->stats.reports++;

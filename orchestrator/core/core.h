@@ -24,9 +24,30 @@ typedef struct {
     uint32_t max_nodes;
 } corridor_core_config;
 
+#define CORRIDOR_NODE_HOT_GPUS 8
+
+/* The first fields are what placement reads for every candidate, packed together so that a
+ * filter pass touches one or two cache lines per node (see docs/placement.md). */
 typedef struct corridor_node {
-    corridor_register identity;
     corridor_node_state state;
+    bool cordoned;                  /* no new placements */
+    uint8_t tier;                   /* identity.tier, copied */
+    uint8_t n_gpus_hot;             /* GPUs known (reported, else registered; <= 8) */
+    int16_t country_code;           /* 0..675, -1 unknown */
+    uint32_t plmn_code;
+    uint32_t cap_cpu;               /* identity.capacity, copied */
+    uint32_t reserved_cpu;          /* millicores held by reservations */
+    uint32_t reserved_gpus;
+    float cpu_util;                 /* 0..1 from the last report */
+    float gpu_util;                 /* 0..1, mean of the reported GPUs */
+    uint64_t cap_memory;
+    uint64_t reserved_memory;
+    uint32_t gpu_free_mib[CORRIDOR_NODE_HOT_GPUS]; /* free memory per GPU, MiB */
+    double sin_hlat, cos_hlat, sin_hlon, cos_hlon, cos_lat; /* half-angle trig of lat/lon */
+    uint32_t grid_cell;             /* grid cell of its location */
+    uint32_t replicas;              /* workload instances placed here */
+
+    corridor_register identity;
     uint64_t last_seen_ms;
     uint64_t registered_ms;
     uint64_t state_since_ms;
@@ -35,19 +56,9 @@ typedef struct corridor_node {
     bool has_report;
     corridor_report report;         /* the last one, owned */
     char *peer;                     /* bound connection, owned; NULL when none */
-
-    /* placement (placement.c, node_index.c) */
-    bool cordoned;                  /* no new placements */
     bool indexed;
     uint32_t index_pos;             /* position in the dense node array */
-    uint32_t grid_cell;             /* 1-degree cell of its location */
-    int country_code;               /* 0..675, -1 unknown */
-    uint32_t plmn_code;
-    double lat_rad, lon_rad, cos_lat;
-    uint32_t reserved_cpu;          /* millicores held by reservations */
-    uint64_t reserved_memory;
-    uint32_t reserved_gpus;
-    uint32_t replicas;              /* workload instances placed here */
+    double lat_rad, lon_rad;
 } corridor_node;
 
 typedef struct {

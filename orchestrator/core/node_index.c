@@ -54,7 +54,7 @@ void corridor_node_index_fini(corridor_node_index *ix)
 
 uint32_t corridor_grid_cell(double lat, double lon)
 {
-    int i = (int)floor(lat) + 90, j = (int)floor(lon) + 180;
+    int i = (int)floor((lat + 90) / CORRIDOR_GRID_DEG), j = (int)floor((lon + 180) / CORRIDOR_GRID_DEG);
     if (i < 0)
         i = 0;
     if (i >= CORRIDOR_GRID_LAT)
@@ -108,10 +108,43 @@ int corridor_node_index_put(corridor_node_index *ix, struct corridor_node *n)
     }
     n->indexed = true;
     n->grid_cell = cell;
-    n->country_code = cc;
+    n->country_code = (int16_t)cc;
     n->plmn_code = corridor_plmn_code(n->identity.plmn);
     n->lat_rad = n->identity.lat * d2r;
     n->lon_rad = n->identity.lon * d2r;
     n->cos_lat = cos(n->lat_rad);
+    n->sin_hlat = sin(n->lat_rad / 2);
+    n->cos_hlat = cos(n->lat_rad / 2);
+    n->sin_hlon = sin(n->lon_rad / 2);
+    n->cos_hlon = cos(n->lon_rad / 2);
+    n->tier = (uint8_t)n->identity.tier;
+    n->cap_cpu = n->identity.capacity.cpu_millicores;
+    n->cap_memory = n->identity.capacity.memory_bytes;
+    corridor_node_hot_update(n);
     return 0;
+}
+
+void corridor_node_hot_update(struct corridor_node *n)
+{
+    const corridor_report *r = &n->report;
+    n->cpu_util = (float)(r->cpu_util_pct / 100.0);
+    double util = 0;
+    if (r->n_gpus) {
+        n->n_gpus_hot = (uint8_t)(r->n_gpus < CORRIDOR_NODE_HOT_GPUS ? r->n_gpus : CORRIDOR_NODE_HOT_GPUS);
+        for (size_t i = 0; i < r->n_gpus; i++) {
+            const corridor_gpu *g = &r->gpus[i];
+            util += g->util_pct;
+            if (i < CORRIDOR_NODE_HOT_GPUS)
+                n->gpu_free_mib[i] = (uint32_t)((g->mem_total_bytes > g->mem_used_bytes
+                                                 ? g->mem_total_bytes - g->mem_used_bytes : 0) >> 20);
+        }
+        util /= (double)r->n_gpus * 100.0;
+    } else {
+        /* no GPU source: trust the registered capacity, memory split evenly */
+        const corridor_capacity *c = &n->identity.capacity;
+        n->n_gpus_hot = (uint8_t)(c->gpu_count < CORRIDOR_NODE_HOT_GPUS ? c->gpu_count : CORRIDOR_NODE_HOT_GPUS);
+        for (uint32_t i = 0; i < n->n_gpus_hot; i++)
+            n->gpu_free_mib[i] = (uint32_t)((c->gpu_memory_bytes / c->gpu_count) >> 20);
+    }
+    n->gpu_util = (float)util;
 }

@@ -8,8 +8,9 @@
 
 struct corridor_node;
 
-#define CORRIDOR_GRID_LAT 180
-#define CORRIDOR_GRID_LON 360
+#define CORRIDOR_GRID_DEG 0.5                   /* cell size in degrees */
+#define CORRIDOR_GRID_LAT 360                   /* 180 / CORRIDOR_GRID_DEG */
+#define CORRIDOR_GRID_LON 720
 #define CORRIDOR_COUNTRY_CODES (26 * 26)
 
 typedef struct {
@@ -27,6 +28,9 @@ int corridor_node_index_init(corridor_node_index *ix);
 void corridor_node_index_fini(corridor_node_index *ix);
 /* Add a new node, or move a known one after its location or country changed. 0 / -ENOMEM. */
 int corridor_node_index_put(corridor_node_index *ix, struct corridor_node *n);
+
+/* Refresh the placement fields a report changes (loads, free GPU memory). */
+void corridor_node_hot_update(struct corridor_node *n);
 
 /* Grid cell of a position; countries as 0..675 ("AA" = 0), -1 when not two capitals. */
 uint32_t corridor_grid_cell(double lat, double lon);

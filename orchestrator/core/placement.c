@@ -179,6 +179,8 @@ typedef struct {
     uint32_t operators[CORRIDOR_MAX_ALLOWED];
     size_t n_operators;
     double alat, alon, acos;                   /* anchor in radians */
+    double sin_hlat, cos_hlat, sin_hlon, cos_hlon; /* anchor half-angle trig */
+    uint32_t min_gpu_mib;
     const char *exclude[2 * CORRIDOR_PLACE_MAX_REPLICAS];
     uint32_t exclude_cell[2 * CORRIDOR_PLACE_MAX_REPLICAS]; /* their grid cells, for spread */
     size_t n_exclude;
@@ -201,23 +203,12 @@ uint32_t corridor_place_budget_us(const corridor_workload_spec *s)
     return 0;
 }
 
-static double gpu_util(const corridor_node *n)
-{
-    const corridor_report *r = &n->report;
-    if (!r->n_gpus)
-        return 0;
-    double s = 0;
-    for (size_t i = 0; i < r->n_gpus; i++)
-        s += r->gpus[i].util_pct;
-    return s / (double)r->n_gpus / 100.0;
-}
-
 /* M/M/1-shaped queueing delay from the busier of CPU and GPU, capped at 95 % load. */
 static double load_us(const corridor_node *n, bool uses_gpu)
 {
-    double u = n->report.cpu_util_pct / 100.0;
-    if (uses_gpu && gpu_util(n) > u)
-        u = gpu_util(n);
+    double u = n->cpu_util;
+    if (uses_gpu && n->gpu_util > u)
+        u = n->gpu_util;
     if (u > 0.95)
         u = 0.95;
     if (u < 0)
@@ -225,21 +216,35 @@ static double load_us(const corridor_node *n, bool uses_gpu)
     return QUEUE_US * u / (1 - u);
 }
 
-static double distance_km(const corridor_node *n, double alat, double alon, double acos)
+/* Haversine with the trig of both ends precomputed: sin((a-b)/2) expands into the halves'
+ * sines and cosines, so only the final asin and sqrt remain per node. */
+static double distance_km(const corridor_node *n, const query *q)
 {
-    double dlat = n->lat_rad - alat, dlon = n->lon_rad - alon;
-    double h = sin(dlat / 2) * sin(dlat / 2) + acos * n->cos_lat * sin(dlon / 2) * sin(dlon / 2);
+    double sdlat = n->sin_hlat * q->cos_hlat - n->cos_hlat * q->sin_hlat;
+    double sdlon = n->sin_hlon * q->cos_hlon - n->cos_hlon * q->sin_hlon;
+    double h = sdlat * sdlat + q->acos * n->cos_lat * sdlon * sdlon;
     return 2 * EARTH_KM * asin(sqrt(h < 1 ? h : 1));
+}
+
+static void query_anchor(query *q, double lat_deg, double lon_deg)
+{
+    const double d2r = M_PI / 180.0;
+    q->alat = lat_deg * d2r;
+    q->alon = lon_deg * d2r;
+    q->acos = cos(q->alat);
+    q->sin_hlat = sin(q->alat / 2);
+    q->cos_hlat = cos(q->alat / 2);
+    q->sin_hlon = sin(q->alon / 2);
+    q->cos_hlon = cos(q->alon / 2);
 }
 
 static double latency_q(const corridor_node *n, const query *q, bool *measured)
 {
     const corridor_workload_spec *s = q->spec;
-    double base = tier_base_us[n->identity.tier < CORRIDOR_TIER_COUNT ? n->identity.tier : 4];
+    double base = tier_base_us[n->tier < CORRIDOR_TIER_COUNT ? n->tier : 4];
     *measured = false;
     if (s->has_anchor)
-        return base + FIBRE_US_PER_KM * distance_km(n, q->alat, q->alon, q->acos) +
-               load_us(n, s->gpus > 0);
+        return base + FIBRE_US_PER_KM * distance_km(n, q) + load_us(n, s->gpus > 0);
     if (s->anchor_region[0] && strcmp(s->anchor_region, n->identity.region) != 0)
         return INFINITY; /* a region anchor: only that region's nodes can serve it */
     if (n->report.rtt_us) {
@@ -254,10 +259,7 @@ double corridor_place_latency_us(const corridor_node *n, const corridor_workload
                                  bool *measured)
 {
     query q = {.spec = spec};
-    const double d2r = M_PI / 180.0;
-    q.alat = spec->anchor_lat * d2r;
-    q.alon = spec->anchor_lon * d2r;
-    q.acos = cos(q.alat);
+    query_anchor(&q, spec->anchor_lat, spec->anchor_lon);
     return latency_q(n, &q, measured);
 }
 
@@ -277,26 +279,17 @@ static uint32_t same_cell(const query *q, const corridor_node *n)
     return k;
 }
 
-/* Usable GPUs: reported GPUs with enough free memory (or the registered count when the
- * agent reports none), minus the GPUs reservations already hold. */
-static uint32_t free_gpus(const corridor_node *n, uint64_t min_free)
+/* Usable GPUs: known GPUs with enough free memory, minus those reservations already hold. */
+static uint32_t free_gpus(const corridor_node *n, uint32_t min_free_mib)
 {
-    const corridor_report *r = &n->report;
     uint32_t ok = 0;
-    if (r->n_gpus) {
-        for (size_t i = 0; i < r->n_gpus; i++) {
-            uint64_t free_b = r->gpus[i].mem_total_bytes > r->gpus[i].mem_used_bytes
-                                  ? r->gpus[i].mem_total_bytes - r->gpus[i].mem_used_bytes : 0;
-            ok += free_b >= min_free;
-        }
-    } else if (n->identity.capacity.gpu_count) {
-        uint64_t per = n->identity.capacity.gpu_memory_bytes / n->identity.capacity.gpu_count;
-        ok = per >= min_free ? n->identity.capacity.gpu_count : 0;
-    }
+    for (uint32_t i = 0; i < n->n_gpus_hot; i++)
+        ok += n->gpu_free_mib[i] >= min_free_mib;
     return ok > n->reserved_gpus ? ok - n->reserved_gpus : 0;
 }
 
-/* Run the filters; returns the first reason a node fails (or CORRIDOR_REJ_COUNT: fits). */
+/* Run the filters, cheapest first and latency (trigonometry) last; returns the first reason
+ * a node fails, or CORRIDOR_REJ_COUNT when it fits. */
 static corridor_reject_code filter(const query *q, const corridor_node *n, double *lat,
                                    bool *measured, char *detail, size_t dlen)
 {
@@ -328,10 +321,43 @@ static corridor_reject_code filter(const query *q, const corridor_node *n, doubl
             return CORRIDOR_REJ_OPERATOR;
         }
     }
-    if (is_excluded(q, n)) {
+    if (q->n_exclude && is_excluded(q, n)) {
         if (detail)
             snprintf(detail, dlen, "%s already runs a replica", n->identity.node_id);
         return CORRIDOR_REJ_REPLICA;
+    }
+    if ((uint64_t)n->reserved_cpu + s->cpu_millicores > n->cap_cpu) {
+        if (detail)
+            snprintf(detail, dlen, "free CPU %u m < %u m",
+                     n->cap_cpu > n->reserved_cpu ? n->cap_cpu - n->reserved_cpu : 0,
+                     s->cpu_millicores);
+        return CORRIDOR_REJ_CPU;
+    }
+    if (n->reserved_memory + s->memory_bytes > n->cap_memory) {
+        if (detail)
+            snprintf(detail, dlen, "free memory %llu MiB < %llu MiB",
+                     (unsigned long long)((n->cap_memory > n->reserved_memory
+                                           ? n->cap_memory - n->reserved_memory : 0) >> 20),
+                     (unsigned long long)(s->memory_bytes >> 20));
+        return CORRIDOR_REJ_MEMORY;
+    }
+    if (s->gpus) {
+        uint32_t any = free_gpus(n, 0);
+        if (any < s->gpus) {
+            if (detail)
+                snprintf(detail, dlen, "%u free GPUs < %u", any, s->gpus);
+            return CORRIDOR_REJ_GPUS;
+        }
+        if (q->min_gpu_mib && free_gpus(n, q->min_gpu_mib) < s->gpus) {
+            if (detail) {
+                uint32_t best = 0;
+                for (uint32_t i = 0; i < n->n_gpus_hot; i++)
+                    best = n->gpu_free_mib[i] > best ? n->gpu_free_mib[i] : best;
+                snprintf(detail, dlen, "free GPU memory %.1f GiB < %.1f GiB", best / 1024.0,
+                         (double)s->gpu_memory_bytes / (1 << 30));
+            }
+            return CORRIDOR_REJ_GPU_MEMORY;
+        }
     }
     *lat = latency_q(n, q, measured);
     if (*lat > q->budget_us) {
@@ -344,43 +370,6 @@ static corridor_reject_code filter(const query *q, const corridor_node *n, doubl
                          q->budget_us / 1000.0);
         }
         return CORRIDOR_REJ_LATENCY;
-    }
-    const corridor_capacity *cap = &n->identity.capacity;
-    if ((uint64_t)n->reserved_cpu + s->cpu_millicores > cap->cpu_millicores) {
-        if (detail)
-            snprintf(detail, dlen, "free CPU %u m < %u m", cap->cpu_millicores > n->reserved_cpu
-                     ? cap->cpu_millicores - n->reserved_cpu : 0, s->cpu_millicores);
-        return CORRIDOR_REJ_CPU;
-    }
-    if (n->reserved_memory + s->memory_bytes > cap->memory_bytes) {
-        if (detail)
-            snprintf(detail, dlen, "free memory %llu MiB < %llu MiB",
-                     (unsigned long long)((cap->memory_bytes > n->reserved_memory
-                                           ? cap->memory_bytes - n->reserved_memory : 0) >> 20),
-                     (unsigned long long)(s->memory_bytes >> 20));
-        return CORRIDOR_REJ_MEMORY;
-    }
-    if (s->gpus) {
-        uint32_t any = free_gpus(n, 0);
-        if (any < s->gpus) {
-            if (detail)
-                snprintf(detail, dlen, "%u free GPUs < %u", any, s->gpus);
-            return CORRIDOR_REJ_GPUS;
-        }
-        if (s->gpu_memory_bytes && free_gpus(n, s->gpu_memory_bytes) < s->gpus) {
-            if (detail) {
-                uint64_t best = 0;
-                for (size_t i = 0; i < n->report.n_gpus; i++) {
-                    const corridor_gpu *g = &n->report.gpus[i];
-                    uint64_t f = g->mem_total_bytes > g->mem_used_bytes
-                                     ? g->mem_total_bytes - g->mem_used_bytes : 0;
-                    best = f > best ? f : best;
-                }
-                snprintf(detail, dlen, "free GPU memory %.1f GiB < %.1f GiB",
-                         (double)best / (1 << 30), (double)s->gpu_memory_bytes / (1 << 30));
-            }
-            return CORRIDOR_REJ_GPU_MEMORY;
-        }
     }
     return CORRIDOR_REJ_COUNT;
 }
@@ -400,12 +389,11 @@ static void score(const corridor_core *c, const query *q, corridor_node *n, doub
     v->latency_headroom = q->budget_us ? (q->budget_us - lat) / q->budget_us : 0;
     if (v->latency_headroom < 0)
         v->latency_headroom = 0;
-    bool has_gpus = n->report.n_gpus || n->identity.capacity.gpu_count;
     /* GPU work goes where GPUs are idle; other work keeps off GPU nodes */
-    v->gpu_balance = s->gpus ? 1 - gpu_util(n) : (has_gpus ? 0.5 : 1);
-    double cap = n->identity.capacity.cpu_millicores ? n->identity.capacity.cpu_millicores : 1;
+    v->gpu_balance = s->gpus ? 1 - n->gpu_util : (n->n_gpus_hot ? 0.5 : 1);
+    double cap = n->cap_cpu ? n->cap_cpu : 1;
     double after = 1 - ((double)n->reserved_cpu + s->cpu_millicores) / cap;
-    v->cpu_balance = (after + (1 - n->report.cpu_util_pct / 100.0)) / 2;
+    v->cpu_balance = (after + (1 - n->cpu_util)) / 2;
     if (v->cpu_balance < 0)
         v->cpu_balance = 0;
     v->spread = 1.0 / (1 + same_cell);
@@ -452,10 +440,8 @@ static int query_init(const corridor_core *c, query *q, const corridor_workload_
     }
     for (size_t i = 0; i < spec->n_operators && i < CORRIDOR_MAX_ALLOWED; i++)
         q->operators[q->n_operators++] = corridor_plmn_code(spec->operators[i]);
-    const double d2r = M_PI / 180.0;
-    q->alat = spec->anchor_lat * d2r;
-    q->alon = spec->anchor_lon * d2r;
-    q->acos = cos(q->alat);
+    query_anchor(q, spec->anchor_lat, spec->anchor_lon);
+    q->min_gpu_mib = (uint32_t)((spec->gpu_memory_bytes + (1u << 20) - 1) >> 20);
     for (size_t i = 0; hints && i < hints->n_exclude; i++)
         query_exclude(c, q, hints->exclude[i]);
     q->prefer = hints ? hints->prefer : NULL;
@@ -503,20 +489,22 @@ static void scan_vec(corridor_core *c, const query *q, search *st, const corrido
         consider(c, q, st, v->v[i]);
 }
 
-/* Rings of grid cells around the anchor, out to the farthest cell the budget allows; stop one
- * ring after min_candidates feasible nodes were seen (farther nodes only lose headroom). */
+/* Rings of grid cells around the anchor, out to the farthest cell the budget allows; stop
+ * after the ring in which min_candidates feasible nodes have been seen. Nodes farther out
+ * could only win on load, not latency: the cost of the index is that bounded approximation,
+ * and it never misses a feasible node when there are fewer than min_candidates. */
 static void scan_rings(corridor_core *c, const query *q, search *st)
 {
-    const double km_per_deg = 111.2;
-    int ci = (int)floor(q->spec->anchor_lat) + 90, cj = (int)floor(q->spec->anchor_lon) + 180;
+    const double km_per_cell = 111.2 * CORRIDOR_GRID_DEG;
+    int ci = (int)floor((q->spec->anchor_lat + 90) / CORRIDOR_GRID_DEG);
+    int cj = (int)floor((q->spec->anchor_lon + 180) / CORRIDOR_GRID_DEG);
     double reach_km = (q->budget_us - tier_base_us[0]) / FIBRE_US_PER_KM;
     double cosl = cos(q->alat) > 0.05 ? cos(q->alat) : 0.05;
-    int rmax_lat = (int)ceil(reach_km / km_per_deg) + 1;
-    int rmax_lon = (int)ceil(reach_km / (km_per_deg * cosl)) + 1;
+    int rmax_lat = (int)ceil(reach_km / km_per_cell) + 1;
+    int rmax_lon = (int)ceil(reach_km / (km_per_cell * cosl)) + 1;
     int rmax = rmax_lat > rmax_lon ? rmax_lat : rmax_lon;
     if (rmax > CORRIDOR_GRID_LON / 2)
         rmax = CORRIDOR_GRID_LON / 2;
-    int enough_at = -1;
     for (int r = 0; r <= rmax; r++) {
         for (int di = -r; di <= r; di++) {
             int i = ci + di;
@@ -532,10 +520,8 @@ static void scan_rings(corridor_core *c, const query *q, search *st)
                     break;
             }
         }
-        if (enough_at < 0 && st->out->nodes_feasible >= c->place.min_candidates &&
+        if (st->out->nodes_feasible >= c->place.min_candidates &&
             st->out->nodes_feasible >= st->want)
-            enough_at = r;
-        if (enough_at >= 0 && r >= enough_at + 1)
             break;
     }
 }
