@@ -323,7 +323,12 @@ static void drain(corridor_orch *o, corridor_sock *s)
     }
 }
 
-/* Poll the sockets (and stop_fd), handle what arrived, run liveness. 1 = stop requested. */
+/* Liveness and the workload timers run at this period, not after every message: a tick walks
+ * every node, and report ingest must not pay for that per frame. */
+#define TICK_MS 20
+
+/* Poll the sockets (and stop_fd), handle what arrived, run the timers when due.
+ * 1 = stop requested. */
 static int loop_once(corridor_orch *o, int stop_fd, int timeout_ms)
 {
     corridor_pollitem items[3] = {{.sock = o->agents}, {.sock = o->control},
@@ -338,9 +343,12 @@ static int loop_once(corridor_orch *o, int stop_fd, int timeout_ms)
     if (items[1].readable)
         drain(o, o->control);
     uint64_t now = corridor_clock_mono_ms();
-    corridor_core_tick(o->core, now);
-    flush_outbox(o, now);
-    corridor_orch_control_expire(o, now);
+    if (now - o->last_tick_ms >= TICK_MS) {
+        o->last_tick_ms = now;
+        corridor_core_tick(o->core, now);
+        corridor_orch_control_expire(o, now);
+    }
+    flush_outbox(o, now); /* a deploy or a result may have queued commands */
     return 0;
 }
 
@@ -357,11 +365,9 @@ int corridor_orch_run(corridor_orch *o, int stop_fd, uint64_t max_ms)
         uint64_t now = corridor_clock_mono_ms();
         if (max_ms && now - start >= max_ms)
             return 0;
-        /* wake for the next liveness transition, but at least every 250 ms */
-        uint64_t wait = corridor_core_next_tick_ms(o->core, now);
-        if (wait > 250)
-            wait = 250;
-        int rc = loop_once(o, stop_fd, (int)wait + 1);
+        uint64_t since = now - o->last_tick_ms;
+        int wait = since >= TICK_MS ? 0 : (int)(TICK_MS - since);
+        int rc = loop_once(o, stop_fd, wait);
         if (rc != 0)
             return rc > 0 ? 0 : rc;
     }

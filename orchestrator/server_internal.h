@@ -15,6 +15,7 @@ struct corridor_orch {
     corridor_orch_stats stats;
     uint64_t seq;
     uint64_t started_ms;
+    uint64_t last_tick_ms;
     corridor_hashmap *ctl_pending;  /* command id -> pending node command (control.c) */
     uint64_t ctl_cmd_seq;
 };
