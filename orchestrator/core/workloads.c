@@ -55,8 +55,21 @@ typedef struct {
     corridor_command_kind kind;
 } cmdref;
 
+/* Which slots sit on a node (as their node or as the old node of a move): reports and node
+ * deaths touch only those, not every workload. */
+typedef struct {
+    workload *wl;
+    uint32_t idx;
+} slotref;
+
+typedef struct {
+    slotref *v;
+    uint32_t n, cap;
+} noderefs;
+
 struct corridor_workloads {
     corridor_hashmap *by_id;              /* id -> workload */
+    corridor_hashmap *by_node;            /* node id -> noderefs */
     corridor_hashmap *by_cmd;             /* command id -> cmdref */
     outcmd *outbox;
     size_t out_head, out_n, out_cap;
@@ -73,8 +86,9 @@ int corridor_workloads_init(corridor_core *c)
         return -ENOMEM;
     w->by_id = corridor_hashmap_new(16);
     w->by_cmd = corridor_hashmap_new(16);
+    w->by_node = corridor_hashmap_new(16);
     c->wl = w;
-    return w->by_id && w->by_cmd ? 0 : -ENOMEM;
+    return w->by_id && w->by_cmd && w->by_node ? 0 : -ENOMEM;
 }
 
 static void workload_free(workload *w)
@@ -96,6 +110,12 @@ void corridor_workloads_fini(corridor_core *c)
     pos = 0;
     while (w->by_cmd && corridor_hashmap_next(w->by_cmd, &pos, NULL, &v))
         free(v);
+    pos = 0;
+    while (w->by_node && corridor_hashmap_next(w->by_node, &pos, NULL, &v)) {
+        free(((noderefs *)v)->v);
+        free(v);
+    }
+    corridor_hashmap_free(&w->by_node);
     for (size_t i = 0; i < w->out_n; i++)
         corridor_command_fini(&w->outbox[(w->out_head + i) % w->out_cap].cmd);
     free(w->outbox);
@@ -200,6 +220,77 @@ static int send_cmd(corridor_core *c, corridor_command_kind kind, const workload
     return 0;
 }
 
+/* ---- the node -> slots index ---- */
+
+static void ref_add(corridor_core *c, const char *node, workload *wl, uint32_t idx)
+{
+    noderefs *r = corridor_hashmap_get(c->wl->by_node, node);
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r || corridor_hashmap_put(c->wl->by_node, node, r, NULL) < 0) {
+            free(r);
+            return; /* out of memory: the slot is then only found by the periodic tick */
+        }
+    }
+    if (r->n == r->cap) {
+        uint32_t cap = r->cap ? r->cap * 2 : 4;
+        slotref *nv = realloc(r->v, cap * sizeof *nv);
+        if (!nv)
+            return;
+        r->v = nv;
+        r->cap = cap;
+    }
+    r->v[r->n++] = (slotref){wl, idx};
+}
+
+static void ref_del(corridor_core *c, const char *node, const workload *wl, uint32_t idx)
+{
+    noderefs *r = corridor_hashmap_get(c->wl->by_node, node);
+    for (uint32_t i = 0; r && i < r->n; i++) {
+        if (r->v[i].wl == wl && r->v[i].idx == idx) {
+            r->v[i] = r->v[--r->n];
+            return;
+        }
+    }
+}
+
+static void slot_set_node(corridor_core *c, workload *wl, slot *s, const char *node)
+{
+    uint32_t idx = (uint32_t)(s - wl->slots);
+    if (s->node[0])
+        ref_del(c, s->node, wl, idx);
+    snprintf(s->node, sizeof s->node, "%s", node);
+    if (node[0])
+        ref_add(c, node, wl, idx);
+}
+
+static void slot_set_old(corridor_core *c, workload *wl, slot *s, const char *node,
+                         const char *instance)
+{
+    uint32_t idx = (uint32_t)(s - wl->slots);
+    if (s->old_node[0])
+        ref_del(c, s->old_node, wl, idx);
+    snprintf(s->old_node, sizeof s->old_node, "%s", node);
+    snprintf(s->old_instance, sizeof s->old_instance, "%s", instance);
+    if (node[0])
+        ref_add(c, node, wl, idx);
+}
+
+/* A snapshot of the slots on a node: handlers change the index while they run. Free it. */
+static slotref *refs_of(const corridor_core *c, const char *node, uint32_t *n)
+{
+    const noderefs *r = corridor_hashmap_get(c->wl->by_node, node);
+    *n = 0;
+    if (!r || !r->n)
+        return NULL;
+    slotref *copy = malloc(r->n * sizeof *copy);
+    if (!copy)
+        return NULL;
+    memcpy(copy, r->v, r->n * sizeof *copy);
+    *n = r->n;
+    return copy;
+}
+
 /* Stop an instance and give its capacity back at once (the process ends shortly). */
 static void stop_instance(corridor_core *c, const workload *wl, const char *instance,
                           const char *node)
@@ -212,12 +303,13 @@ static void stop_instance(corridor_core *c, const workload *wl, const char *inst
 
 /* ---- replica state ---- */
 
-static void slot_pending(slot *s, uint64_t now_ms, const char *why, bool backoff)
+static void slot_pending(corridor_core *c, workload *wl, slot *s, uint64_t now_ms,
+                         const char *why, bool backoff)
 {
     if (s->node[0])
         snprintf(s->avoid, sizeof s->avoid, "%s", s->node);
     s->st = SLOT_PENDING;
-    s->node[0] = '\0';
+    slot_set_node(c, wl, s, "");
     s->cmd_id[0] = '\0';
     s->agent_state = CORRIDOR_WL_PENDING;
     snprintf(s->reason, sizeof s->reason, "%s", why);
@@ -239,7 +331,7 @@ static void slot_failed(corridor_core *c, workload *wl, slot *s, uint64_t now_ms
               wl->id, s->instance, s->node[0] ? s->node : "-", why);
     corridor_place_release(c, s->instance);
     c->wl->stats.replicas_failed++;
-    slot_pending(s, now_ms, why, true);
+    slot_pending(c, wl, s, now_ms, why, true);
 }
 
 static void summarize(const corridor_placement *p, char *buf, size_t len)
@@ -289,7 +381,7 @@ static void place_slot(corridor_core *c, workload *wl, uint32_t idx, uint64_t no
     wl->next_serial++;
     c->wl->stats.placements++;
     snprintf(s->instance, sizeof s->instance, "%.52s-%u", wl->id, serial);
-    snprintf(s->node, sizeof s->node, "%s", p.chosen[0]->identity.node_id);
+    slot_set_node(c, wl, s, p.chosen[0]->identity.node_id);
     s->st = SLOT_STARTING;
     s->reason[0] = '\0';
     wl->reason[0] = '\0';
@@ -365,6 +457,8 @@ int corridor_core_delete(corridor_core *c, uint64_t now_ms, const char *workload
             stop_instance(c, NULL, s->instance, s->node);
         if (s->old_node[0])
             stop_instance(c, NULL, s->old_instance, s->old_node);
+        slot_set_node(c, wl, s, "");
+        slot_set_old(c, wl, s, "", "");
     }
     c->wl->stats.deleted++;
     CLOG_INFO("workload", "deleted", "workload=%s", workload_id);
@@ -377,34 +471,32 @@ int corridor_core_drain(corridor_core *c, uint64_t now_ms, const char *node_id)
     if (corridor_core_cordon(c, node_id, true) < 0)
         return -ENOENT;
     int moving = 0;
-    size_t pos = 0;
-    void *v;
-    while (corridor_hashmap_next(c->wl->by_id, &pos, NULL, &v)) {
-        workload *wl = v;
-        for (uint32_t i = 0; i < wl->n_slots; i++) {
-            slot *s = &wl->slots[i];
-            if (strcmp(s->node, node_id) != 0 || s->old_node[0])
-                continue;
-            if (s->st != SLOT_RUNNING) { /* nothing to keep alive: just place it again */
-                corridor_place_release(c, s->instance);
-                if (s->st == SLOT_STARTING)
-                    stop_instance(c, wl, s->instance, s->node);
-                slot_pending(s, now_ms, "node drained", false);
-                s->avoid[0] = '\0';
-                place_slot(c, wl, i, now_ms);
-                moving++;
-                continue;
-            }
-            /* make before break: the old instance runs until the new one does */
-            snprintf(s->old_instance, sizeof s->old_instance, "%s", s->instance);
-            snprintf(s->old_node, sizeof s->old_node, "%s", s->node);
-            s->node[0] = '\0';
-            s->st = SLOT_PENDING;
-            s->next_try_ms = now_ms;
-            place_slot(c, wl, i, now_ms);
+    uint32_t n;
+    slotref *refs = refs_of(c, node_id, &n);
+    for (uint32_t k = 0; k < n; k++) {
+        workload *wl = refs[k].wl;
+        slot *s = &wl->slots[refs[k].idx];
+        if (strcmp(s->node, node_id) != 0 || s->old_node[0])
+            continue;
+        if (s->st != SLOT_RUNNING) { /* nothing to keep alive: just place it again */
+            corridor_place_release(c, s->instance);
+            if (s->st == SLOT_STARTING)
+                stop_instance(c, wl, s->instance, s->node);
+            slot_pending(c, wl, s, now_ms, "node drained", false);
+            s->avoid[0] = '\0';
+            place_slot(c, wl, refs[k].idx, now_ms);
             moving++;
+            continue;
         }
+        /* make before break: the old instance runs until the new one does */
+        slot_set_old(c, wl, s, s->node, s->instance);
+        slot_set_node(c, wl, s, "");
+        s->st = SLOT_PENDING;
+        s->next_try_ms = now_ms;
+        place_slot(c, wl, refs[k].idx, now_ms);
+        moving++;
     }
+    free(refs);
     CLOG_INFO("workload", "draining node", "node=%s replicas_moving=%d", node_id, moving);
     return moving;
 }
@@ -417,7 +509,7 @@ static void finish_move(corridor_core *c, workload *wl, slot *s)
     CLOG_INFO("workload", "replica moved", "workload=%s from=%s to=%s", wl->id, s->old_node,
               s->node);
     stop_instance(c, wl, s->old_instance, s->old_node);
-    s->old_instance[0] = s->old_node[0] = '\0';
+    slot_set_old(c, wl, s, "", "");
     c->wl->stats.replacements++;
 }
 
@@ -467,39 +559,36 @@ static const corridor_workload_status *find_status(const corridor_report *rep, c
 
 void corridor_workloads_on_report(corridor_core *c, corridor_node *n, uint64_t now_ms)
 {
-    if (corridor_hashmap_count(c->wl->by_id) == 0)
-        return;
     const char *node_id = n->identity.node_id;
-    size_t pos = 0;
-    void *v;
-    while (corridor_hashmap_next(c->wl->by_id, &pos, NULL, &v)) {
-        workload *wl = v;
-        for (uint32_t i = 0; i < wl->n_slots; i++) {
-            slot *s = &wl->slots[i];
-            if (strcmp(s->node, node_id) != 0)
-                continue;
-            const corridor_workload_status *st = find_status(&n->report, s->instance);
-            if (!st) {
-                if (s->st == SLOT_RUNNING)
-                    slot_failed(c, wl, s, now_ms, "instance missing from the node's report");
-                continue;
-            }
-            s->agent_state = st->state;
-            s->restarts = st->restarts;
-            if (st->state == CORRIDOR_WL_RUNNING && s->st == SLOT_STARTING) {
-                s->st = SLOT_RUNNING;
-                s->cmd_id[0] = '\0';
-                corridor_place_confirm(c, s->instance);
-                finish_move(c, wl, s);
-            } else if (st->state == CORRIDOR_WL_FAILED || st->state == CORRIDOR_WL_EXITED) {
-                char why[CORRIDOR_REASON_MAX + 1];
-                snprintf(why, sizeof why, "%s on %s (exit %d%s%.150s)",
-                         st->state == CORRIDOR_WL_FAILED ? "failed" : "exited", node_id,
-                         st->exit_code, st->reason[0] ? ": " : "", st->reason);
-                slot_failed(c, wl, s, now_ms, why);
-            }
+    uint32_t count;
+    slotref *refs = refs_of(c, node_id, &count);
+    for (uint32_t k = 0; k < count; k++) {
+        workload *wl = refs[k].wl;
+        slot *s = &wl->slots[refs[k].idx];
+        if (strcmp(s->node, node_id) != 0)
+            continue; /* indexed as the old node of a move: nothing to learn here */
+        const corridor_workload_status *st = find_status(&n->report, s->instance);
+        if (!st) {
+            if (s->st == SLOT_RUNNING)
+                slot_failed(c, wl, s, now_ms, "instance missing from the node's report");
+            continue;
+        }
+        s->agent_state = st->state;
+        s->restarts = st->restarts;
+        if (st->state == CORRIDOR_WL_RUNNING && s->st == SLOT_STARTING) {
+            s->st = SLOT_RUNNING;
+            s->cmd_id[0] = '\0';
+            corridor_place_confirm(c, s->instance);
+            finish_move(c, wl, s);
+        } else if (st->state == CORRIDOR_WL_FAILED || st->state == CORRIDOR_WL_EXITED) {
+            char why[CORRIDOR_REASON_MAX + 1];
+            snprintf(why, sizeof why, "%s on %s (exit %d%s%.150s)",
+                     st->state == CORRIDOR_WL_FAILED ? "failed" : "exited", node_id,
+                     st->exit_code, st->reason[0] ? ": " : "", st->reason);
+            slot_failed(c, wl, s, now_ms, why);
         }
     }
+    free(refs);
 }
 
 void corridor_workloads_on_state(corridor_core *c, corridor_node *n, corridor_node_state to,
@@ -507,27 +596,27 @@ void corridor_workloads_on_state(corridor_core *c, corridor_node *n, corridor_no
 {
     if (to != CORRIDOR_NODE_DEAD || !c->wl)
         return;
-    size_t pos = 0;
-    void *v;
-    while (corridor_hashmap_next(c->wl->by_id, &pos, NULL, &v)) {
-        workload *wl = v;
-        for (uint32_t i = 0; i < wl->n_slots; i++) {
-            slot *s = &wl->slots[i];
-            if (s->old_node[0] && strcmp(s->old_node, n->identity.node_id) == 0) {
-                corridor_place_release(c, s->old_instance);
-                s->old_instance[0] = s->old_node[0] = '\0';
-            }
-            if (strcmp(s->node, n->identity.node_id) != 0)
-                continue;
-            corridor_place_release(c, s->instance);
-            c->wl->stats.replicas_failed++;
-            char why[96];
-            snprintf(why, sizeof why, "node %s is dead", n->identity.node_id);
-            CLOG_WARN("workload", "replica lost with its node", "workload=%s instance=%s node=%s",
-                      wl->id, s->instance, n->identity.node_id);
-            slot_pending(s, now_ms, why, false); /* re-place at once, elsewhere */
+    const char *node_id = n->identity.node_id;
+    uint32_t count;
+    slotref *refs = refs_of(c, node_id, &count);
+    for (uint32_t k = 0; k < count; k++) {
+        workload *wl = refs[k].wl;
+        slot *s = &wl->slots[refs[k].idx];
+        if (s->old_node[0] && strcmp(s->old_node, node_id) == 0) {
+            corridor_place_release(c, s->old_instance);
+            slot_set_old(c, wl, s, "", "");
         }
+        if (strcmp(s->node, node_id) != 0)
+            continue;
+        corridor_place_release(c, s->instance);
+        c->wl->stats.replicas_failed++;
+        char why[96];
+        snprintf(why, sizeof why, "node %.60s is dead", node_id);
+        CLOG_WARN("workload", "replica lost with its node", "workload=%s instance=%s node=%s",
+                  wl->id, s->instance, node_id);
+        slot_pending(c, wl, s, now_ms, why, false); /* re-place at once, elsewhere */
     }
+    free(refs);
 }
 
 /* Pending replicas of higher-priority workloads are placed first. */
