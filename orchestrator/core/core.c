@@ -231,10 +231,10 @@ int corridor_core_report(corridor_core *c, uint64_t now_ms, const char *peer,
 
 size_t corridor_core_tick(corridor_core *c, uint64_t now_ms)
 {
-    size_t changed = 0, pos = 0;
-    void *v;
-    while (corridor_hashmap_next(c->nodes, &pos, NULL, &v)) {
-        corridor_node *n = v;
+    size_t changed = 0;
+    /* the dense array, not the hash map: a tick walks every node */
+    for (uint32_t i = 0; i < c->index.all.n; i++) {
+        corridor_node *n = c->index.all.v[i];
         uint64_t silence = now_ms > n->last_seen_ms ? now_ms - n->last_seen_ms : 0;
         corridor_node_state s = corridor_liveness_state(&c->live, silence);
         /* liveness only degrades here; only a message brings a node back */
