@@ -84,3 +84,9 @@ say "stopping everything (SIGTERM)"
 cleanup
 pids=()
 echo "done; logs in $LOGS"
+
+say "corridor-sim: 12 simulated minutes of the Brenner corridor (Munich - Innsbruck - Verona)"
+echo "3 countries, 3 operators, ~13,700 vehicles, the orchestrator core placing their ADAS"
+echo "sessions; at 10 min the Innsbruck near-edge node fails (sim/scenarios/brenner.yaml)"
+"$BUILD/sim/corridor-sim" "$ROOT/sim/scenarios/brenner.yaml" --duration 720 --no-progress \
+    --log-level error --out "$LOGS/sim"

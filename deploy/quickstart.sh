@@ -25,7 +25,9 @@ PACKAGES=(
     libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libyaml-dev
     libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
     libdpdk-dev
+    dpdk dpdk-dev python3-scapy tshark clang   # dataplane: testpmd, pcap tests, fuzzer
     iproute2 procps
+    sumo
 )
 
 usage() {

@@ -244,7 +244,7 @@ static void report_msg(corridor_msg *m, const char *node_id)
 {
     corridor_msg_init(m, CORRIDOR_MSG_REPORT);
     snprintf(m->u.report.node_id, sizeof m->u.report.node_id, "%s", node_id);
-    m->u.report.cpu_util_pct = 99.0;
+    snprintf(m->u.report.gpu_source, sizeof m->u.report.gpu_source, "forged");
     m->env.seq = 7;
 }
 
@@ -332,7 +332,7 @@ static void test_bad_input(void)
     corridor_msg r;
     CHECK_EQ_INT(it_nodes(control_ep, &r), 0);
     const corridor_node_view *v = it_find(&r.u.crep, nodes[1].id);
-    CHECK(v && v->state == CORRIDOR_NODE_ALIVE && v->report.cpu_util_pct < 99.0);
+    CHECK(v && v->state == CORRIDOR_NODE_ALIVE && strcmp(v->report.gpu_source, "forged") != 0);
     CHECK_EQ_INT(r.u.crep.n_nodes, 4); /* three agents + probe-node */
     corridor_msg_fini(&r);
 }
