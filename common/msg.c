@@ -34,6 +34,8 @@ void corridor_msg_limits_default(corridor_msg_limits *l)
     l->max_args = 256;
     l->max_nodes_reply = 100000;
     l->max_workloads_reply = 100000;
+    l->max_rules_batch = 4096;
+    l->max_stats_reply = 4096;
 }
 
 void corridor_msg_init(corridor_msg *m, corridor_msg_type type)
@@ -114,10 +116,32 @@ void corridor_control_reply_fini(corridor_control_reply *r)
     memset(r, 0, sizeof *r);
 }
 
+void corridor_rule_update_fini(corridor_rule_update *u)
+{
+    if (!u)
+        return;
+    free(u->ops);
+    memset(u, 0, sizeof *u);
+}
+
+void corridor_dp_stats_fini(corridor_dp_stats *s)
+{
+    if (!s)
+        return;
+    free(s->stats);
+    memset(s, 0, sizeof *s);
+}
+
 /* Free what the union holds for the message's type and zero the union; env stays. */
 static void free_body(corridor_msg *m)
 {
     switch (m->env.type) {
+    case CORRIDOR_MSG_RULE_UPDATE:
+        corridor_rule_update_fini(&m->u.rupd);
+        break;
+    case CORRIDOR_MSG_DATAPLANE_STATS:
+        corridor_dp_stats_fini(&m->u.dps);
+        break;
     case CORRIDOR_MSG_REPORT:
         corridor_report_fini(&m->u.report);
         break;
@@ -163,6 +187,7 @@ static const corridor_wire_rule rules_register[] = {
         {13, prefix "routes", CORRIDOR_WIRE_LIMIT(max_routes), 0, rules_leaf},                \
         {14, prefix "links", CORRIDOR_WIRE_LIMIT(max_links), 0, rules_leaf},                  \
         {15, prefix "workloads", CORRIDOR_WIRE_LIMIT(max_workloads), 0, rules_leaf},          \
+        {16, prefix "neighbours", 0, CORRIDOR_MAX_NEIGHBOURS, rules_leaf},                    \
         {.field = 0},                                                                        \
     }
 
@@ -173,6 +198,7 @@ static const corridor_wire_rule rules_view_report[] = REPORT_RULES("control_repl
 static const corridor_wire_rule rules_command[] = {
     {6, "command.args+env", CORRIDOR_WIRE_LIMIT(max_args), 0, NULL},
     {7, "command.args+env", CORRIDOR_WIRE_LIMIT(max_args), 0, NULL},
+    {15, "command.steering", 0, 1, rules_leaf},
     {.field = 0},
 };
 
@@ -202,6 +228,7 @@ static const corridor_wire_rule rules_view_spec[] = SPEC_RULES("control_reply.wo
 static const corridor_wire_rule rules_req_command[] = {
     {6, "control_request.command.args+env", CORRIDOR_WIRE_LIMIT(max_args), 0, NULL},
     {7, "control_request.command.args+env", CORRIDOR_WIRE_LIMIT(max_args), 0, NULL},
+    {15, "control_request.command.steering", 0, 1, rules_leaf},
     {.field = 0},
 };
 
@@ -217,6 +244,20 @@ static const corridor_wire_rule rules_workload_view[] = {
     {6, "control_reply.workloads.replicas", 0, 4096, rules_leaf},
     {9, "control_reply.workloads.rejects", 0, 64, rules_leaf},
     {10, "control_reply.workloads.scores", 0, 4096, rules_leaf},
+    {.field = 0},
+};
+
+/* Dataplane control: ops against max_rules_batch, counters against max_stats_reply. */
+static const corridor_wire_rule rules_rule_op[] = {
+    {2, "rule_update.ops.rule", 0, 1, rules_leaf},
+    {.field = 0},
+};
+static const corridor_wire_rule rules_rule_update[] = {
+    {2, "rule_update.ops", CORRIDOR_WIRE_LIMIT(max_rules_batch), 0, rules_rule_op},
+    {.field = 0},
+};
+static const corridor_wire_rule rules_dp_stats[] = {
+    {2, "dataplane_stats.stats", CORRIDOR_WIRE_LIMIT(max_stats_reply), 0, rules_leaf},
     {.field = 0},
 };
 
@@ -336,6 +377,7 @@ static void enc_gpu(enc_ctx *c, const corridor_gpu *g, Corridor__V1__Gpu *p)
     p->temperature_c = g->temperature_c;
     p->power_mw = g->power_mw;
     p->compute_procs = g->compute_procs;
+    p->compute_capability = g->compute_capability;
 }
 
 static void enc_route(enc_ctx *c, const corridor_route *r, Corridor__V1__Route *p)
@@ -377,7 +419,21 @@ static void enc_workload(enc_ctx *c, const corridor_workload_status *w,
     p->exit_code = w->exit_code;
     p->restarts = w->restarts;
     p->reason = ESTR(c, w->reason);
+    p->cpu_time_us = w->cpu_time_us;
+    p->memory_bytes = w->memory_bytes;
+    p->pid = w->pid;
+    p->limits_enforced = w->limits_enforced;
 }
+
+static void enc_neighbour(enc_ctx *c, const corridor_neighbour *n, Corridor__V1__Neighbour *p)
+{
+    corridor__v1__neighbour__init(p);
+    p->address = ESTR(c, n->address);
+    p->lladdr = ESTR(c, n->lladdr);
+    p->dev = ESTR(c, n->dev);
+    p->state = n->state;
+}
+
 
 /*
  * Repeated message fields: one block of structs plus the pointer array protobuf-c wants.
@@ -419,6 +475,11 @@ static void enc_report(enc_ctx *c, const corridor_report *r, Corridor__V1__Repor
     ENC_REPEATED(c, r->links, r->n_links, p->n_links, p->links, Corridor__V1__Link, enc_link);
     ENC_REPEATED(c, r->workloads, r->n_workloads, p->n_workloads, p->workloads,
                  Corridor__V1__WorkloadStatus, enc_workload);
+    if (r->n_neighbours > CORRIDOR_MAX_NEIGHBOURS)
+        c->rc = -EINVAL;
+    else
+        ENC_REPEATED(c, r->neighbours, r->n_neighbours, p->n_neighbours, p->neighbours,
+                     Corridor__V1__Neighbour, enc_neighbour);
 }
 
 static char **enc_strv(enc_ctx *c, char *const *v, size_t n)
@@ -447,6 +508,22 @@ static void enc_command(enc_ctx *c, const corridor_command *k, Corridor__V1__Com
     p->memory_bytes = k->memory_bytes;
     p->gpu_count = k->gpu_count;
     p->timeout_ms = k->timeout_ms;
+    p->restart = ESTR(c, k->restart);
+    const corridor_steering *st = &k->steering;
+    if (st->ue_prefix[0] || st->teid || st->target_node[0] || st->target_address[0] ||
+        st->table || st->gateway[0] || st->dev[0]) {
+        p->steering = enc_alloc(c, 1, sizeof *p->steering);
+        if (p->steering) {
+            corridor__v1__steering_rule__init(p->steering);
+            p->steering->ue_prefix = ESTR(c, st->ue_prefix);
+            p->steering->teid = st->teid;
+            p->steering->target_node = ESTR(c, st->target_node);
+            p->steering->target_address = ESTR(c, st->target_address);
+            p->steering->table = st->table;
+            p->steering->gateway = ESTR(c, st->gateway);
+            p->steering->dev = ESTR(c, st->dev);
+        }
+    }
 }
 
 static void enc_node_view(enc_ctx *c, const corridor_node_view *v, Corridor__V1__NodeView *p)
@@ -634,6 +711,10 @@ typedef union {
     Corridor__V1__Ping ping;
     Corridor__V1__ControlRequest creq;
     Corridor__V1__ControlReply crep;
+    Corridor__V1__RuleUpdate rupd;
+    Corridor__V1__RuleResult rres;
+    Corridor__V1__DataplaneStatsRequest dpsreq;
+    Corridor__V1__DataplaneStats dps;
 } pb_payload;
 
 static void enc_simple(enc_ctx *c, const corridor_msg *m, pb_payload *p)
@@ -672,6 +753,82 @@ static void enc_simple(enc_ctx *c, const corridor_msg *m, pb_payload *p)
     }
 }
 
+/* ---- dataplane control ---- */
+
+/* An address as 0, 4 or 16 bytes, borrowed from the struct. */
+static ProtobufCBinaryData enc_ipaddr(enc_ctx *c, const corridor_ipaddr *a)
+{
+    ProtobufCBinaryData b = {0, NULL};
+    if (a->family == 4 || a->family == 6) {
+        b.len = a->family == 4 ? 4 : 16;
+        b.data = (uint8_t *)a->a;
+    } else if (a->family != 0) {
+        c->rc = -EINVAL;
+    }
+    return b;
+}
+
+static void enc_dp_rule(enc_ctx *c, const corridor_dp_rule *r, Corridor__V1__DpRule *p)
+{
+    corridor__v1__dp_rule__init(p);
+    p->rule_id = r->rule_id;
+    p->session_id = ESTR(c, r->session_id);
+    p->uplink_teid = r->uplink_teid;
+    p->uplink_address = enc_ipaddr(c, &r->uplink_address);
+    p->ue_address = enc_ipaddr(c, &r->ue_address);
+    p->action = enc_enum(c, (unsigned)r->action, CORRIDOR_DP_ACTION_COUNT);
+    p->target_node = ESTR(c, r->target_node);
+    p->target_address = enc_ipaddr(c, &r->target_address);
+    p->target_teid = r->target_teid;
+    p->qfi = r->qfi;
+    p->out_port = r->out_port;
+    if (r->has_dst_mac) {
+        p->dst_mac.len = 6;
+        p->dst_mac.data = (uint8_t *)r->dst_mac;
+    }
+    p->version = r->version;
+}
+
+static void enc_rule_op(enc_ctx *c, const corridor_rule_op *o, Corridor__V1__RuleOp *p)
+{
+    corridor__v1__rule_op__init(p);
+    p->op = enc_enum(c, (unsigned)o->op, CORRIDOR_RULE_OP_COUNT);
+    p->rule = enc_alloc(c, 1, sizeof *p->rule);
+    if (p->rule)
+        enc_dp_rule(c, &o->rule, p->rule);
+}
+
+static void enc_dataplane(enc_ctx *c, const corridor_msg *m, pb_payload *p)
+{
+    switch (m->env.type) {
+    case CORRIDOR_MSG_RULE_UPDATE:
+        corridor__v1__rule_update__init(&p->rupd);
+        p->rupd.batch_id = m->u.rupd.batch_id;
+        ENC_REPEATED(c, m->u.rupd.ops, m->u.rupd.n_ops, p->rupd.n_ops, p->rupd.ops,
+                     Corridor__V1__RuleOp, enc_rule_op);
+        break;
+    case CORRIDOR_MSG_RULE_RESULT:
+        corridor__v1__rule_result__init(&p->rres);
+        p->rres.batch_id = m->u.rres.batch_id;
+        p->rres.status = m->u.rres.status;
+        p->rres.applied = m->u.rres.applied;
+        p->rres.failed = m->u.rres.failed;
+        p->rres.first_failed = m->u.rres.first_failed;
+        p->rres.error = ESTR(c, m->u.rres.error);
+        p->rres.rules_total = m->u.rres.rules_total;
+        break;
+    case CORRIDOR_MSG_DATAPLANE_STATS_REQUEST:
+        corridor__v1__dataplane_stats_request__init(&p->dpsreq);
+        break;
+    default: /* CORRIDOR_MSG_DATAPLANE_STATS */
+        corridor__v1__dataplane_stats__init(&p->dps);
+        p->dps.dataplane_id = ESTR(c, m->u.dps.dataplane_id);
+        ENC_REPEATED(c, m->u.dps.stats, m->u.dps.n_stats, p->dps.n_stats, p->dps.stats,
+                     Corridor__V1__Stat, enc_stat);
+        break;
+    }
+}
+
 /* Fill *p from m's union member; -EINVAL for a type this build cannot send. */
 static int enc_payload(enc_ctx *c, const corridor_msg *m, pb_payload *p)
 {
@@ -695,6 +852,12 @@ static int enc_payload(enc_ctx *c, const corridor_msg *m, pb_payload *p)
     case CORRIDOR_MSG_CONTROL_REQUEST:
         corridor__v1__control_request__init(&p->creq);
         enc_control_request(c, &m->u.creq, &p->creq);
+        break;
+    case CORRIDOR_MSG_RULE_UPDATE:
+    case CORRIDOR_MSG_RULE_RESULT:
+    case CORRIDOR_MSG_DATAPLANE_STATS_REQUEST:
+    case CORRIDOR_MSG_DATAPLANE_STATS:
+        enc_dataplane(c, m, p);
         break;
     default:
         enc_simple(c, m, p);
@@ -931,6 +1094,7 @@ static int dec_gpu(const Corridor__V1__Gpu *p, corridor_gpu *g, const dpath *at,
     g->temperature_c = p->temperature_c;
     g->power_mw = p->power_mw;
     g->compute_procs = p->compute_procs;
+    g->compute_capability = p->compute_capability;
     return 0;
 }
 
@@ -988,8 +1152,25 @@ static int dec_workload(const Corridor__V1__WorkloadStatus *p, corridor_workload
     w->state = (corridor_workload_state)p->state;
     w->exit_code = p->exit_code;
     w->restarts = p->restarts;
+    w->cpu_time_us = p->cpu_time_us;
+    w->memory_bytes = p->memory_bytes;
+    w->pid = p->pid;
+    w->limits_enforced = p->limits_enforced;
     return 0;
 }
+
+static int dec_neighbour(const Corridor__V1__Neighbour *p, corridor_neighbour *n,
+                         const dpath *at, corridor_decode_error *err)
+{
+    int rc = DSTR(n->address, p->address, at, "address");
+    if (rc == 0)
+        rc = DSTR(n->lladdr, p->lladdr, at, "lladdr");
+    if (rc == 0)
+        rc = DSTR(n->dev, p->dev, at, "dev");
+    n->state = p->state;
+    return rc;
+}
+
 
 /*
  * Repeated message fields: allocate the plain array, publish its length at once (so that a
@@ -1051,6 +1232,16 @@ static int dec_report(const Corridor__V1__Report *p, corridor_report *r, const d
     DEC_REPEATED(err, at, "links", p->links, p->n_links, r->links, r->n_links, dec_link);
     DEC_REPEATED(err, at, "workloads", p->workloads, p->n_workloads, r->workloads,
                  r->n_workloads, dec_workload);
+    /* a fixed array: the wire scanner already bounded the count; checked again here */
+    if (p->n_neighbours > CORRIDOR_MAX_NEIGHBOURS)
+        return field_err(err, at, "neighbours", "more than %d entries",
+                         CORRIDOR_MAX_NEIGHBOURS);
+    for (size_t i = 0; i < p->n_neighbours; i++) {
+        dpath el = {at, "neighbours", (long)i};
+        if ((rc = dec_neighbour(p->neighbours[i], &r->neighbours[i], &el, err)) < 0)
+            return rc;
+        r->n_neighbours = i + 1;
+    }
     return 0;
 }
 
@@ -1092,6 +1283,28 @@ static int dec_command(const Corridor__V1__Command *p, corridor_command *c,
         rc = dec_strv(p->args, p->n_args, &c->args, &c->n_args, err);
     if (rc == 0)
         rc = dec_strv(p->env, p->n_env, &c->env, &c->n_env, err);
+    if (rc == 0)
+        rc = DSTR(c->restart, p->restart, &at, "restart");
+    if (rc == 0 && c->restart[0] && strcmp(c->restart, "always") != 0 &&
+        strcmp(c->restart, "on-failure") != 0 && strcmp(c->restart, "never") != 0)
+        rc = field_err(err, &at, "restart", "'%s' is not always, on-failure or never",
+                       c->restart);
+    if (rc == 0 && p->steering) {
+        const dpath st_at = {&at, "steering", -1};
+        corridor_steering *st = &c->steering;
+        rc = DSTR(st->ue_prefix, p->steering->ue_prefix, &st_at, "ue_prefix");
+        if (rc == 0 && p->steering->target_node[0])
+            rc = DID(st->target_node, p->steering->target_node, &st_at, "target_node");
+        if (rc == 0)
+            rc = DSTR(st->target_address, p->steering->target_address, &st_at,
+                      "target_address");
+        if (rc == 0)
+            rc = DSTR(st->gateway, p->steering->gateway, &st_at, "gateway");
+        if (rc == 0)
+            rc = DSTR(st->dev, p->steering->dev, &st_at, "dev");
+        st->teid = p->steering->teid;
+        st->table = p->steering->table;
+    }
     if (rc < 0)
         return rc;
     c->kind = (corridor_command_kind)p->kind;
@@ -1351,6 +1564,116 @@ static int dec_workload_view(const Corridor__V1__WorkloadView *p, corridor_workl
     return 0;
 }
 
+/* ---- dataplane control ---- */
+
+static int dec_ipaddr(ProtobufCBinaryData b, corridor_ipaddr *a, const dpath *at,
+                      const char *field, corridor_decode_error *err)
+{
+    memset(a, 0, sizeof *a);
+    if (b.len == 0)
+        return 0;
+    if (b.len != 4 && b.len != 16)
+        return field_err(err, at, field, "%zu bytes, not 4 (IPv4) or 16 (IPv6)", b.len);
+    a->family = b.len == 4 ? 4 : 6;
+    memcpy(a->a, b.data, b.len);
+    return 0;
+}
+
+static int dec_dp_rule(const Corridor__V1__DpRule *p, corridor_dp_rule *r, bool full,
+                       const dpath *at, corridor_decode_error *err)
+{
+    r->rule_id = p->rule_id;
+    if (r->rule_id == 0)
+        return field_err(err, at, "rule_id", "required (non-zero)");
+    int rc = DID(r->session_id, p->session_id, at, "session_id");
+    if (rc == 0)
+        rc = DID(r->target_node, p->target_node, at, "target_node");
+    if (rc == 0)
+        rc = dec_ipaddr(p->uplink_address, &r->uplink_address, at, "uplink_address", err);
+    if (rc == 0)
+        rc = dec_ipaddr(p->ue_address, &r->ue_address, at, "ue_address", err);
+    if (rc == 0)
+        rc = dec_ipaddr(p->target_address, &r->target_address, at, "target_address", err);
+    if (rc < 0)
+        return rc;
+    r->uplink_teid = p->uplink_teid;
+    r->action = (corridor_dp_action)p->action;
+    r->target_teid = p->target_teid;
+    r->out_port = p->out_port;
+    r->version = p->version;
+    if (p->dst_mac.len != 0 && p->dst_mac.len != 6)
+        return field_err(err, at, "dst_mac", "%zu bytes, not 6", p->dst_mac.len);
+    r->has_dst_mac = p->dst_mac.len == 6;
+    if (r->has_dst_mac)
+        memcpy(r->dst_mac, p->dst_mac.data, 6);
+    if (p->qfi > 63)
+        return field_err(err, at, "qfi", "%u is over 63", p->qfi);
+    r->qfi = (uint8_t)p->qfi;
+    if (!full)   /* delete: the id is all that counts */
+        return 0;
+    if ((int)p->action < 1 || (int)p->action >= CORRIDOR_DP_ACTION_COUNT)
+        return field_err(err, at, "action", "%d is not an action (1..%d)", (int)p->action,
+                         CORRIDOR_DP_ACTION_COUNT - 1);
+    if (!r->uplink_address.family && !r->ue_address.family)
+        return field_err(err, at, "uplink_address",
+                         "a rule needs a key: uplink_address (with uplink_teid) or ue_address");
+    if (r->action == CORRIDOR_DP_ACTION_FORWARD && !r->target_address.family)
+        return field_err(err, at, "target_address", "required for action forward");
+    return 0;
+}
+
+static int dec_rule_op(const Corridor__V1__RuleOp *p, corridor_rule_op *o, const dpath *at,
+                       corridor_decode_error *err)
+{
+    if ((int)p->op < 1 || (int)p->op >= CORRIDOR_RULE_OP_COUNT)
+        return field_err(err, at, "op", "%d is not add (1), modify (2) or delete (3)",
+                         (int)p->op);
+    o->op = (corridor_rule_op_kind)p->op;
+    if (!p->rule)
+        return field_err(err, at, "rule", "required");
+    dpath rat = {at, "rule", -1};
+    return dec_dp_rule(p->rule, &o->rule, o->op != CORRIDOR_RULE_OP_DELETE, &rat, err);
+}
+
+static int dec_dataplane(const ProtobufCMessage *pm, corridor_msg *out,
+                         corridor_decode_error *err)
+{
+    static const dpath upd_at = {NULL, "rule_update", -1};
+    static const dpath dps_at = {NULL, "dataplane_stats", -1};
+    switch (out->env.type) {
+    case CORRIDOR_MSG_RULE_UPDATE: {
+        const Corridor__V1__RuleUpdate *p = (const Corridor__V1__RuleUpdate *)pm;
+        out->u.rupd.batch_id = p->batch_id;
+        DEC_REPEATED(err, &upd_at, "ops", p->ops, p->n_ops, out->u.rupd.ops, out->u.rupd.n_ops,
+                     dec_rule_op);
+        return 0;
+    }
+    case CORRIDOR_MSG_RULE_RESULT: {
+        const Corridor__V1__RuleResult *p = (const Corridor__V1__RuleResult *)pm;
+        static const dpath at = {NULL, "rule_result", -1};
+        corridor_rule_result *r = &out->u.rres;
+        r->batch_id = p->batch_id;
+        r->status = p->status;
+        r->applied = p->applied;
+        r->failed = p->failed;
+        r->first_failed = p->first_failed;
+        r->rules_total = p->rules_total;
+        return DSTR(r->error, p->error, &at, "error");
+    }
+    case CORRIDOR_MSG_DATAPLANE_STATS: {
+        const Corridor__V1__DataplaneStats *p = (const Corridor__V1__DataplaneStats *)pm;
+        int rc = DID(out->u.dps.dataplane_id, p->dataplane_id, &dps_at, "dataplane_id");
+        if (rc < 0)
+            return rc;
+        DEC_REPEATED(err, &dps_at, "stats", p->stats, p->n_stats, out->u.dps.stats,
+                     out->u.dps.n_stats, dec_stat);
+        return 0;
+    }
+    default: /* DATAPLANE_STATS_REQUEST: no fields */
+        return 0;
+    }
+}
+
 /* Convert the unpacked payload into out->u; on failure the caller frees via free_body. */
 static int dec_payload(const ProtobufCMessage *pm, corridor_msg *out,
                        corridor_decode_error *err)
@@ -1378,6 +1701,11 @@ static int dec_payload(const ProtobufCMessage *pm, corridor_msg *out,
         return dec_control_request((const Corridor__V1__ControlRequest *)pm, &out->u.creq, err);
     case CORRIDOR_MSG_CONTROL_REPLY:
         return dec_control_reply((const Corridor__V1__ControlReply *)pm, &out->u.crep, err);
+    case CORRIDOR_MSG_RULE_UPDATE:
+    case CORRIDOR_MSG_RULE_RESULT:
+    case CORRIDOR_MSG_DATAPLANE_STATS_REQUEST:
+    case CORRIDOR_MSG_DATAPLANE_STATS:
+        return dec_dataplane(pm, out, err);
     default:
         return decode_fail(err, CORRIDOR_REJECT_UNKNOWN_TYPE, -ENOTSUP, "no decoder");
     }
@@ -1424,6 +1752,18 @@ static payload_kind payload_kind_of(uint32_t type)
         break;
     case CORRIDOR_MSG_CONTROL_REPLY:
         k = (payload_kind){&corridor__v1__control_reply__descriptor, rules_control_reply};
+        break;
+    case CORRIDOR_MSG_RULE_UPDATE:
+        k = (payload_kind){&corridor__v1__rule_update__descriptor, rules_rule_update};
+        break;
+    case CORRIDOR_MSG_RULE_RESULT:
+        k = (payload_kind){&corridor__v1__rule_result__descriptor, rules_leaf};
+        break;
+    case CORRIDOR_MSG_DATAPLANE_STATS_REQUEST:
+        k = (payload_kind){&corridor__v1__dataplane_stats_request__descriptor, rules_leaf};
+        break;
+    case CORRIDOR_MSG_DATAPLANE_STATS:
+        k = (payload_kind){&corridor__v1__dataplane_stats__descriptor, rules_dp_stats};
         break;
     default:
         break;

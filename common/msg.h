@@ -37,6 +37,10 @@ typedef enum {
     CORRIDOR_MSG_PONG = 8,
     CORRIDOR_MSG_CONTROL_REQUEST = 20,
     CORRIDOR_MSG_CONTROL_REPLY = 21,
+    CORRIDOR_MSG_RULE_UPDATE = 30,            /* controller -> dataplane */
+    CORRIDOR_MSG_RULE_RESULT = 31,            /* dataplane -> controller */
+    CORRIDOR_MSG_DATAPLANE_STATS_REQUEST = 32,/* controller -> dataplane, no fields */
+    CORRIDOR_MSG_DATAPLANE_STATS = 33,        /* dataplane -> controller */
 } corridor_msg_type;
 
 const char *corridor_msg_type_name(corridor_msg_type t);
@@ -70,6 +74,8 @@ typedef struct {
     uint32_t max_args;         /* per command: args + env entries, default 256 */
     uint32_t max_nodes_reply;  /* node views in one control reply, default 100000 */
     uint32_t max_workloads_reply; /* workload views in one control reply, default 100000 */
+    uint32_t max_rules_batch;  /* ops in one RuleUpdate, default 4096 */
+    uint32_t max_stats_reply;  /* counters in one DataplaneStats, default 4096 */
 } corridor_msg_limits;
 
 void corridor_msg_limits_default(corridor_msg_limits *l);
@@ -113,6 +119,7 @@ typedef struct {
     int32_t temperature_c;
     uint32_t power_mw;
     uint32_t compute_procs;
+    uint32_t compute_capability; /* major*10 + minor, 0 unknown */
 } corridor_gpu;
 
 typedef struct {
@@ -149,7 +156,22 @@ typedef struct {
     int32_t exit_code;
     uint32_t restarts;
     char reason[CORRIDOR_REASON_MAX + 1];
+    uint64_t cpu_time_us;       /* cgroup cpu.stat usage, else /proc/PID/stat utime+stime */
+    uint64_t memory_bytes;      /* cgroup memory.current, else RSS */
+    uint32_t pid;               /* while running, else 0 */
+    bool limits_enforced;       /* cpu.max/memory.max applied */
 } corridor_workload_status;
+
+/* Fixed-size arrays inside the report (no heap, copied with the struct). */
+#define CORRIDOR_MAX_NEIGHBOURS 16
+
+typedef struct {
+    char address[CORRIDOR_ADDR_MAX + 1];  /* gateway IP */
+    char lladdr[CORRIDOR_ADDR_MAX + 1];   /* "" when unresolved */
+    char dev[CORRIDOR_IFNAME_MAX + 1];
+    uint32_t state;                       /* NUD_* bits */
+} corridor_neighbour;
+
 
 typedef struct {
     char node_id[CORRIDOR_ID_MAX + 1];
@@ -169,6 +191,8 @@ typedef struct {
     size_t n_links;
     corridor_workload_status *workloads;
     size_t n_workloads;
+    corridor_neighbour neighbours[CORRIDOR_MAX_NEIGHBOURS];
+    size_t n_neighbours;
 } corridor_report;
 
 /* ---- Command / CommandResult (kinds reserved for later issues) ---- */
@@ -181,6 +205,18 @@ typedef enum {
     CORRIDOR_CMD_INSTALL_STEERING = 5,
     CORRIDOR_CMD_REMOVE_STEERING = 6,
 } corridor_command_kind;
+
+/* A steering rule (agent: route in `table` via gateway/dev + rule "to ue_prefix lookup table";
+ * dataplane: teid/target_address). */
+typedef struct {
+    char ue_prefix[CORRIDOR_ADDR_MAX + 1];
+    uint32_t teid;
+    char target_node[CORRIDOR_ID_MAX + 1];
+    char target_address[CORRIDOR_ADDR_MAX + 1];
+    uint32_t table;                        /* 0 = the agent's steering.table */
+    char gateway[CORRIDOR_ADDR_MAX + 1];
+    char dev[CORRIDOR_IFNAME_MAX + 1];
+} corridor_steering;
 
 typedef struct {
     char command_id[CORRIDOR_ID_MAX + 1];   /* idempotency key */
@@ -196,6 +232,8 @@ typedef struct {
     uint64_t memory_bytes;
     uint32_t gpu_count;
     uint32_t timeout_ms;
+    corridor_steering steering;  /* INSTALL_STEERING / REMOVE_STEERING */
+    char restart[16];            /* START_WORKLOAD: "always", "on-failure", "never"; "" = on-failure */
 } corridor_command;
 
 typedef enum {
@@ -372,6 +410,78 @@ typedef struct {
     size_t n_workloads;
 } corridor_control_reply;
 
+/* ---- Dataplane control (RuleUpdate / RuleResult / DataplaneStats) ---- */
+typedef enum {
+    CORRIDOR_DP_ACTION_NONE = 0,      /* refused on the wire */
+    CORRIDOR_DP_ACTION_FORWARD = 1,   /* re-encapsulate in GTP-U to the target node */
+    CORRIDOR_DP_ACTION_BREAKOUT = 2,  /* decapsulate and route the inner packet */
+    CORRIDOR_DP_ACTION_DROP = 3,
+    CORRIDOR_DP_ACTION_KERNEL = 4,    /* exception path */
+    CORRIDOR_DP_ACTION_COUNT
+} corridor_dp_action;
+
+const char *corridor_dp_action_name(corridor_dp_action a); /* "forward", ... */
+
+/* An IP address in binary; family 0 = none. */
+typedef struct {
+    uint8_t family;             /* 0, 4 or 6 */
+    uint8_t a[16];              /* network order; IPv4 in the first 4 bytes */
+} corridor_ipaddr;
+
+typedef struct {
+    uint64_t rule_id;                        /* non-zero */
+    char session_id[CORRIDOR_ID_MAX + 1];
+    uint32_t uplink_teid;                    /* uplink key, with uplink_address */
+    corridor_ipaddr uplink_address;          /* family 0: no uplink key */
+    corridor_ipaddr ue_address;              /* downlink key; family 0: none */
+    corridor_dp_action action;
+    char target_node[CORRIDOR_ID_MAX + 1];
+    corridor_ipaddr target_address;          /* FORWARD: N3/N9 address */
+    uint32_t target_teid;
+    uint8_t qfi;                             /* 1..63 set; 0 keep the packet's */
+    uint32_t out_port;
+    bool has_dst_mac;
+    uint8_t dst_mac[6];                      /* else the port's gateway MAC */
+    uint64_t version;
+} corridor_dp_rule;
+
+typedef enum {
+    CORRIDOR_RULE_OP_NONE = 0,
+    CORRIDOR_RULE_OP_ADD = 1,
+    CORRIDOR_RULE_OP_MODIFY = 2,
+    CORRIDOR_RULE_OP_DELETE = 3,
+    CORRIDOR_RULE_OP_COUNT
+} corridor_rule_op_kind;
+
+typedef struct {
+    corridor_rule_op_kind op;
+    corridor_dp_rule rule;
+} corridor_rule_op;
+
+typedef struct {
+    uint64_t batch_id;
+    corridor_rule_op *ops;      /* heap */
+    size_t n_ops;
+} corridor_rule_update;
+
+typedef struct {
+    uint64_t batch_id;
+    int32_t status;             /* 0, or the first failure's negative errno */
+    uint32_t applied, failed;
+    uint32_t first_failed;      /* index of the first refused op */
+    char error[CORRIDOR_REASON_MAX + 1];
+    uint64_t rules_total;
+} corridor_rule_result;
+
+typedef struct {
+    char dataplane_id[CORRIDOR_ID_MAX + 1];
+    corridor_stat *stats;       /* heap */
+    size_t n_stats;
+} corridor_dp_stats;
+
+void corridor_rule_update_fini(corridor_rule_update *u);
+void corridor_dp_stats_fini(corridor_dp_stats *s);
+
 /* ---- envelope + tagged union ---- */
 typedef struct {
     uint32_t version;
@@ -394,6 +504,9 @@ typedef struct {
         corridor_ping ping;      /* PING and PONG */
         corridor_control_request creq;
         corridor_control_reply crep;
+        corridor_rule_update rupd;   /* RULE_UPDATE */
+        corridor_rule_result rres;   /* RULE_RESULT */
+        corridor_dp_stats dps;       /* DATAPLANE_STATS (the request has no fields) */
     } u;
 } corridor_msg;
 

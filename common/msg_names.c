@@ -16,6 +16,10 @@ const char *corridor_msg_type_name(corridor_msg_type t)
     case CORRIDOR_MSG_PONG: return "pong";
     case CORRIDOR_MSG_CONTROL_REQUEST: return "control_request";
     case CORRIDOR_MSG_CONTROL_REPLY: return "control_reply";
+    case CORRIDOR_MSG_RULE_UPDATE: return "rule_update";
+    case CORRIDOR_MSG_RULE_RESULT: return "rule_result";
+    case CORRIDOR_MSG_DATAPLANE_STATS_REQUEST: return "dataplane_stats_request";
+    case CORRIDOR_MSG_DATAPLANE_STATS: return "dataplane_stats";
     case CORRIDOR_MSG_NONE:
     default: return "unknown";
     }
@@ -56,4 +60,10 @@ const char *corridor_workload_phase_name(corridor_workload_phase p)
     static const char *const names[] = {"pending", "starting", "running",
                                         "degraded", "deleting", "failed"};
     return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "unknown";
+}
+
+const char *corridor_dp_action_name(corridor_dp_action a)
+{
+    static const char *const names[] = {"none", "forward", "breakout", "drop", "kernel"};
+    return (unsigned)a < sizeof names / sizeof names[0] ? names[a] : "unknown";
 }

@@ -1,0 +1,182 @@
+/*
+ * The protocol fields the agent issue added: Command.steering (SteeringRule) and
+ * Command.restart, Gpu.compute_capability, WorkloadStatus usage fields and Report.neighbours.
+ * Round trips, refusals with the field named, and the neighbour limit on the wire.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+#include "testutil.h"
+
+static int round_trip(const corridor_msg *m, corridor_msg *out, corridor_decode_error *err)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = corridor_msg_encode(m, &buf, &len);
+    CHECK_EQ_INT(rc, 0);
+    if (rc < 0)
+        return rc;
+    corridor_msg_limits lim;
+    corridor_msg_limits_default(&lim);
+    rc = corridor_msg_decode(buf, len, &lim, out, err);
+    free(buf);
+    return rc;
+}
+
+static void test_steering_command(void)
+{
+    corridor_msg m, out;
+    corridor_decode_error err;
+    corridor_msg_init(&m, CORRIDOR_MSG_COMMAND);
+    corridor_command *c = &m.u.cmd;
+    snprintf(c->command_id, sizeof c->command_id, "cmd-7");
+    c->kind = CORRIDOR_CMD_INSTALL_STEERING;
+    snprintf(c->steering.ue_prefix, sizeof c->steering.ue_prefix, "2001:db8:45:1::/64");
+    c->steering.teid = 0x1234;
+    snprintf(c->steering.target_node, sizeof c->steering.target_node, "at-ibk-near-01");
+    snprintf(c->steering.target_address, sizeof c->steering.target_address, "192.0.2.7");
+    c->steering.table = 100;
+    snprintf(c->steering.gateway, sizeof c->steering.gateway, "fe80::1");
+    snprintf(c->steering.dev, sizeof c->steering.dev, "n6");
+    CHECK_EQ_INT(round_trip(&m, &out, &err), 0);
+    const corridor_steering *s = &out.u.cmd.steering;
+    CHECK_EQ_INT(out.u.cmd.kind, CORRIDOR_CMD_INSTALL_STEERING);
+    CHECK_EQ_STR(s->ue_prefix, "2001:db8:45:1::/64");
+    CHECK_EQ_INT(s->teid, 0x1234);
+    CHECK_EQ_STR(s->target_node, "at-ibk-near-01");
+    CHECK_EQ_STR(s->target_address, "192.0.2.7");
+    CHECK_EQ_INT(s->table, 100);
+    CHECK_EQ_STR(s->gateway, "fe80::1");
+    CHECK_EQ_STR(s->dev, "n6");
+    corridor_msg_fini(&out);
+
+    /* an unknown restart policy is refused with the field named */
+    corridor_msg_init(&m, CORRIDOR_MSG_COMMAND);
+    snprintf(m.u.cmd.command_id, sizeof m.u.cmd.command_id, "cmd-8");
+    m.u.cmd.kind = CORRIDOR_CMD_START_WORKLOAD;
+    snprintf(m.u.cmd.restart, sizeof m.u.cmd.restart, "sometimes");
+    CHECK(round_trip(&m, &out, &err) < 0);
+    CHECK_EQ_INT(err.reason, CORRIDOR_REJECT_INVALID_FIELD);
+    CHECK_CONTAINS(err.detail, "restart");
+    corridor_msg_fini(&out);
+
+    snprintf(m.u.cmd.restart, sizeof m.u.cmd.restart, "always");
+    CHECK_EQ_INT(round_trip(&m, &out, &err), 0);
+    CHECK_EQ_STR(out.u.cmd.restart, "always");
+    CHECK_EQ_STR(out.u.cmd.steering.ue_prefix, ""); /* absent sub-message: all empty */
+    corridor_msg_fini(&out);
+
+    /* a bad target node id is refused with the field named */
+    corridor_msg_init(&m, CORRIDOR_MSG_COMMAND);
+    snprintf(m.u.cmd.command_id, sizeof m.u.cmd.command_id, "cmd-9");
+    m.u.cmd.kind = CORRIDOR_CMD_INSTALL_STEERING;
+    snprintf(m.u.cmd.steering.target_node, sizeof m.u.cmd.steering.target_node, "-bad id");
+    CHECK(round_trip(&m, &out, &err) < 0);
+    CHECK_CONTAINS(err.detail, "steering.target_node");
+    corridor_msg_fini(&out);
+}
+
+static void test_report_agent_fields(void)
+{
+    corridor_msg m, out;
+    corridor_decode_error err;
+    corridor_msg_init(&m, CORRIDOR_MSG_REPORT);
+    corridor_report *r = &m.u.report;
+    snprintf(r->node_id, sizeof r->node_id, "de-muc-far-01");
+    snprintf(r->gpu_source, sizeof r->gpu_source, "file");
+    corridor_gpu g = {.index = 1, .util_pct = 40, .compute_capability = 89};
+    snprintf(g.name, sizeof g.name, "L40S (simulated)");
+    r->gpus = &g;
+    r->n_gpus = 1;
+    corridor_workload_status w = {.state = CORRIDOR_WL_RUNNING, .cpu_time_us = 123456789,
+                                  .memory_bytes = 64ull << 20, .pid = 4242,
+                                  .limits_enforced = true};
+    snprintf(w.instance_id, sizeof w.instance_id, "adas-1");
+    r->workloads = &w;
+    r->n_workloads = 1;
+    r->n_neighbours = 2;
+    snprintf(r->neighbours[0].address, sizeof r->neighbours[0].address, "10.200.0.2");
+    snprintf(r->neighbours[0].lladdr, sizeof r->neighbours[0].lladdr, "02:00:00:00:02:02");
+    snprintf(r->neighbours[0].dev, sizeof r->neighbours[0].dev, "veth0");
+    r->neighbours[0].state = 0x80;
+    snprintf(r->neighbours[1].address, sizeof r->neighbours[1].address, "2001:db8::2");
+    r->neighbours[1].state = 0x20;
+    int rc = round_trip(&m, &out, &err);
+    CHECK_EQ_INT(rc, 0);
+    const corridor_report *o = &out.u.report;
+    CHECK_EQ_INT(o->n_gpus, 1);
+    CHECK_EQ_INT(o->gpus ? o->gpus[0].compute_capability : 0, 89);
+    CHECK_EQ_INT(o->n_workloads, 1);
+    if (o->n_workloads) {
+        CHECK_EQ_INT(o->workloads[0].cpu_time_us, 123456789);
+        CHECK_EQ_INT(o->workloads[0].memory_bytes, 64ll << 20);
+        CHECK_EQ_INT(o->workloads[0].pid, 4242);
+        CHECK(o->workloads[0].limits_enforced);
+    }
+    CHECK_EQ_INT(o->n_neighbours, 2);
+    CHECK_EQ_STR(o->neighbours[0].lladdr, "02:00:00:00:02:02");
+    CHECK_EQ_STR(o->neighbours[0].dev, "veth0");
+    CHECK_EQ_INT(o->neighbours[0].state, 0x80);
+    CHECK_EQ_STR(o->neighbours[1].address, "2001:db8::2");
+    CHECK_EQ_STR(o->neighbours[1].lladdr, "");
+    corridor_msg_fini(&out);
+
+    /* more neighbours than the fixed array holds: the encoder refuses */
+    r->n_neighbours = CORRIDOR_MAX_NEIGHBOURS + 1;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    CHECK_EQ_INT(corridor_msg_encode(&m, &buf, &len), -EINVAL);
+    free(buf);
+}
+
+/* 17 neighbours written on the wire by hand (an encoder of another build): LIMIT_EXCEEDED
+ * before protobuf-c runs. Report field 16, each a Neighbour{address=1}. */
+static void test_neighbour_limit_on_wire(void)
+{
+    uint8_t payload[1024], frame[1200];
+    size_t p = 0;
+    payload[p++] = 0x0a; /* node_id = "n1" */
+    payload[p++] = 2;
+    payload[p++] = 'n';
+    payload[p++] = '1';
+    for (int i = 0; i < CORRIDOR_MAX_NEIGHBOURS + 1; i++) {
+        payload[p++] = 0x82; /* tag (16 << 3 | 2) = 130 as a varint: 0x82 0x01 */
+        payload[p++] = 0x01;
+        payload[p++] = 5;                             /* Neighbour length */
+        payload[p++] = 0x0a;                          /* address = "1.2." */
+        payload[p++] = 3;
+        payload[p++] = '1';
+        payload[p++] = '.';
+        payload[p++] = '2';
+    }
+    size_t f = 0;
+    frame[f++] = 0x08; /* version 1 */
+    frame[f++] = 1;
+    frame[f++] = 0x10; /* type REPORT */
+    frame[f++] = CORRIDOR_MSG_REPORT;
+    frame[f++] = 0x3a; /* payload, field 7 */
+    frame[f++] = (uint8_t)(p & 0x7f) | 0x80;
+    frame[f++] = (uint8_t)(p >> 7);
+    memcpy(frame + f, payload, p);
+    f += p;
+    corridor_msg_limits lim;
+    corridor_msg_limits_default(&lim);
+    corridor_msg out;
+    corridor_decode_error err;
+    int rc = corridor_msg_decode(frame, f, &lim, &out, &err);
+    CHECK_EQ_INT(rc, -E2BIG);
+    CHECK_EQ_INT(err.reason, CORRIDOR_REJECT_LIMIT_EXCEEDED);
+    CHECK_CONTAINS(err.detail, "report.neighbours");
+    corridor_msg_fini(&out);
+}
+
+int main(void)
+{
+    RUN(test_steering_command);
+    RUN(test_report_agent_fields);
+    RUN(test_neighbour_limit_on_wire);
+    return TEST_SUMMARY();
+}
