@@ -16,6 +16,9 @@ typedef enum {
 typedef struct {
     uint64_t registers_sent, reports_sent, send_failures;
     uint64_t acks, refusals, errors_received, msgs_in, rejected_in;
+    uint64_t reports_immediate;     /* sent at once for a change, not on the interval */
+    uint64_t pongs;                 /* RTT samples */
+    uint64_t commands, commands_repeated; /* executed; answered again from the cache */
 } corridor_agent_stats;
 
 typedef struct corridor_agent corridor_agent;

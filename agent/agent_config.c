@@ -5,8 +5,10 @@
  */
 #include "agent_config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #define OFF(m) .offset = offsetof(corridor_agent_config, m), \
@@ -68,6 +70,118 @@ static const corridor_cfg_field orchestrator_section[] = {
     {.name = NULL},
 };
 
+static int check_ifname(const void *value, char *msg, size_t msglen)
+{
+    const char *s = value;
+    if (!s[0] || strlen(s) > CORRIDOR_IFNAME_MAX || strchr(s, '/') || strchr(s, ' ')) {
+        snprintf(msg, msglen, "'%.40s' is not an interface name (1..15 characters, no '/')", s);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int check_ip(const void *value, char *msg, size_t msglen)
+{
+    const char *s = value;
+    unsigned char bin[16];
+    if (inet_pton(AF_INET, s, bin) != 1 && inet_pton(AF_INET6, s, bin) != 1) {
+        snprintf(msg, msglen, "'%.60s' is not an IPv4 or IPv6 address", s);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int check_gpu_source(const void *value, char *msg, size_t msglen)
+{
+    static const char *const ok[] = {"auto", "nvml", "cuda", "file", "none"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(value, ok[i]) == 0)
+            return 0;
+    snprintf(msg, msglen, "'%.40s' is not one of auto, nvml, cuda, file, none",
+             (const char *)value);
+    return -EINVAL;
+}
+
+static const corridor_cfg_field gpu_section[] = {
+    {.name = "source", .type = CORRIDOR_CFG_STRING, OFF(gpu_source), .def = "auto",
+     .check = check_gpu_source,
+     .help = "auto (nvml, then cuda, then none), nvml, cuda, file (SIMULATED) or none"},
+    {.name = "file", .type = CORRIDOR_CFG_STRING, OFF(gpu_file),
+     .help = "YAML file of simulated readings, re-read when it changes (source: file)"},
+    {.name = "nvml_library", .type = CORRIDOR_CFG_STRING, OFF(gpu_nvml_library),
+     .help = "NVML library to dlopen; empty = libnvidia-ml.so.1"},
+    {.name = "cuda_library", .type = CORRIDOR_CFG_STRING, OFF(gpu_cuda_library),
+     .help = "CUDA runtime to dlopen; empty = libcudart.so, then versioned names"},
+    {.name = NULL},
+};
+
+static const corridor_cfg_field routing_section[] = {
+    {.name = "enabled", .type = CORRIDOR_CFG_BOOL, OFF(routing_enabled), .def = "true",
+     .help = "report routes and links (netlink)"},
+    {.name = "tables", .type = CORRIDOR_CFG_LIST, .offset = offsetof(corridor_agent_config,
+     routing_tables), .size = sizeof(uint32_t), .elem_type = CORRIDOR_CFG_INT,
+     .count_offset = offsetof(corridor_agent_config, n_routing_tables),
+     .max_count = CORRIDOR_AGENT_MAX_TABLES, .min = 1, .max = 4294967295.0,
+     .help = "routing tables whose routes are reported (254 = main); default none"},
+    {.name = "interfaces", .type = CORRIDOR_CFG_LIST, .offset = offsetof(corridor_agent_config,
+     routing_interfaces), .size = CORRIDOR_IFNAME_MAX + 1, .elem_type = CORRIDOR_CFG_STRING,
+     .count_offset = offsetof(corridor_agent_config, n_routing_interfaces),
+     .max_count = CORRIDOR_AGENT_MAX_IFACES, .check = check_ifname,
+     .help = "links reported (and routes out of them); empty = the links of reported routes"},
+    {.name = "gateways", .type = CORRIDOR_CFG_LIST, .offset = offsetof(corridor_agent_config,
+     routing_gateways), .size = CORRIDOR_ADDR_MAX + 1, .elem_type = CORRIDOR_CFG_STRING,
+     .count_offset = offsetof(corridor_agent_config, n_routing_gateways),
+     .max_count = CORRIDOR_MAX_NEIGHBOURS, .check = check_ip,
+     .help = "gateway addresses whose neighbour entries are reported"},
+    {.name = "resync_intervals", UINT(routing_resync_intervals), .def = "30", .min = 1,
+     .max = 100000, .help = "full re-dump every N report intervals"},
+    {.name = "max_routes", UINT(routing_max_routes), .def = "100000", .min = 1, .max = 1000000,
+     .help = "most routes in one report (the orchestrator's limits.max_routes)"},
+    {.name = "min_report_gap_ms", UINT(routing_min_gap_ms), .def = "10", .min = 0,
+     .max = 60000, .help = "change-triggered reports at most this often"},
+    {.name = NULL},
+};
+
+static const corridor_cfg_field steering_section[] = {
+    {.name = "enabled", .type = CORRIDOR_CFG_BOOL, OFF(steering_enabled), .def = "true",
+     .help = "accept INSTALL/REMOVE_STEERING commands"},
+    {.name = "table", UINT(steering_table), .def = "100", .min = 1, .max = 252,
+     .help = "routing table for steering routes"},
+    {.name = "rule_priority", UINT(steering_priority), .def = "1000", .min = 1, .max = 32765,
+     .help = "preference of the 'to PREFIX lookup TABLE' rules"},
+    {.name = "protocol", UINT(steering_protocol), .def = "193", .min = 5, .max = 255,
+     .help = "route/rule protocol number marking the agent's entries"},
+    {.name = "max_rules", UINT(steering_max_rules), .def = "4096", .min = 1, .max = 4096,
+     .help = "most steering rules installed at once"},
+    {.name = NULL},
+};
+
+static const corridor_cfg_field workloads_section[] = {
+    {.name = "enabled", .type = CORRIDOR_CFG_BOOL, OFF(workloads_enabled), .def = "true",
+     .help = "accept START/STOP_WORKLOAD commands"},
+    {.name = "state_dir", .type = CORRIDOR_CFG_STRING, OFF(workloads_state_dir),
+     .help = "per-instance state files; empty = /var/lib/corridor/NODE_ID"},
+    {.name = "log_dir", .type = CORRIDOR_CFG_STRING, OFF(workloads_log_dir),
+     .help = "per-instance stdout/stderr logs; empty = STATE_DIR/logs"},
+    {.name = "cgroup_root", .type = CORRIDOR_CFG_STRING, OFF(workloads_cgroup_root),
+     .help = "empty = detect a delegated cgroup v2; 'off'; or a delegated cgroup2 directory"},
+    {.name = "max", UINT(workloads_max), .def = "256", .min = 1, .max = 4096,
+     .help = "most instances kept (finished ones are forgotten first)"},
+    {.name = "stop_grace_ms", UINT(workloads_stop_grace_ms), .def = "5000", .min = 0,
+     .max = 600000, .help = "SIGTERM to SIGKILL"},
+    {.name = "backoff_min_ms", UINT(workloads_backoff_min_ms), .def = "200", .min = 1,
+     .max = 600000, .help = "first restart delay"},
+    {.name = "backoff_max_ms", UINT(workloads_backoff_max_ms), .def = "30000", .min = 1,
+     .max = 3600000, .help = "restart delay ceiling"},
+    {.name = NULL},
+};
+
+static const corridor_cfg_field rtt_section[] = {
+    {.name = "ping_interval_ms", UINT(rtt_ping_interval_ms), .def = "1000", .min = 0,
+     .max = 3600000, .help = "ping the orchestrator this often to measure RTT; 0 = off"},
+    {.name = NULL},
+};
+
 static const corridor_cfg_field limits_section[] = {
     {.name = "max_frame_bytes", UINT(max_frame_bytes), .def = "1048576", .min = 1024,
      .max = 67108864, .help = "largest message accepted from the orchestrator"},
@@ -88,6 +202,14 @@ const corridor_cfg_field corridor_agent_config_schema[] = {
     {.name = "limits", .type = CORRIDOR_CFG_MAP, .sub = limits_section,
      .help = "what the orchestrator can make the agent allocate"},
     {.name = "log", .type = CORRIDOR_CFG_MAP, .sub = log_section, .help = "logging"},
+    {.name = "gpu", .type = CORRIDOR_CFG_MAP, .sub = gpu_section, .help = "GPU collector"},
+    {.name = "routing", .type = CORRIDOR_CFG_MAP, .sub = routing_section,
+     .help = "UPF routing collector"},
+    {.name = "steering", .type = CORRIDOR_CFG_MAP, .sub = steering_section,
+     .help = "local steering rules"},
+    {.name = "workloads", .type = CORRIDOR_CFG_MAP, .sub = workloads_section,
+     .help = "workload executor"},
+    {.name = "rtt", .type = CORRIDOR_CFG_MAP, .sub = rtt_section, .help = "latency measurement"},
     {.name = "security", .type = CORRIDOR_CFG_MAP, OFF(security),
      .sub = corridor_cfg_security_schema, .help = "transport security"},
     {.name = NULL},
@@ -123,6 +245,12 @@ static int agent_post(void *out, struct corridor_cfg_ctx *ctx)
         return corridor_cfg_fail(ctx, "orchestrator.endpoint",
                                  "'*' only makes sense for listening; give the orchestrator's "
                                  "address");
+    if (cfg->workloads_backoff_max_ms < cfg->workloads_backoff_min_ms)
+        return corridor_cfg_fail(ctx, "workloads.backoff_max_ms",
+                                 "backoff_max_ms (%u) must be at least backoff_min_ms (%u)",
+                                 cfg->workloads_backoff_max_ms, cfg->workloads_backoff_min_ms);
+    if (strcmp(cfg->gpu_source, "file") == 0 && !cfg->gpu_file[0])
+        return corridor_cfg_fail(ctx, "gpu.file", "required when gpu.source is file");
     return check_security(&cfg->security, ctx);
 }
 

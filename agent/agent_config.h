@@ -5,11 +5,17 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "exec/exec.h"
+#include "gpu/gpu.h"
 #include "ids.h"
 #include "log.h"
 #include "msg.h"
 #include "tier.h"
+#include "steering.h"
 #include "transport.h"
+
+#define CORRIDOR_AGENT_MAX_TABLES 16
+#define CORRIDOR_AGENT_MAX_IFACES 32
 
 typedef struct {
     /* node: identity sent in Register */
@@ -32,6 +38,43 @@ typedef struct {
     uint32_t report_interval_ms;          /* orchestrator.report_interval_ms, default 1000: used
                                              until the RegisterAck says otherwise */
     uint32_t max_frame_bytes;             /* limits.max_frame_bytes, default 1 MiB */
+
+    /* gpu: where GPU readings come from (agent/gpu/gpu.h) */
+    char gpu_source[16];                  /* gpu.source auto|nvml|cuda|file|none, default auto */
+    char gpu_file[256];                   /* gpu.file: readings for source file (SIMULATED) */
+    char gpu_nvml_library[256];           /* gpu.nvml_library, "" = libnvidia-ml.so.1 */
+    char gpu_cuda_library[256];           /* gpu.cuda_library, "" = libcudart.so[.N] */
+
+    /* routing: the UPF routes and links reported (agent/netlink/nl_watch.h) */
+    bool routing_enabled;                 /* routing.enabled, default true */
+    uint32_t routing_tables[CORRIDOR_AGENT_MAX_TABLES]; /* routing.tables, default [] */
+    size_t n_routing_tables;
+    char routing_interfaces[CORRIDOR_AGENT_MAX_IFACES][CORRIDOR_IFNAME_MAX + 1];
+    size_t n_routing_interfaces;          /* routing.interfaces, default [] */
+    char routing_gateways[CORRIDOR_MAX_NEIGHBOURS][CORRIDOR_ADDR_MAX + 1];
+    size_t n_routing_gateways;            /* routing.gateways, default [] */
+    uint32_t routing_resync_intervals;    /* routing.resync_intervals, default 30 */
+    uint32_t routing_max_routes;          /* routing.max_routes, default 100000 */
+    uint32_t routing_min_gap_ms;          /* routing.min_report_gap_ms, default 10 */
+
+    /* steering: local breakout rules (agent/steering.h) */
+    bool steering_enabled;                /* steering.enabled, default true */
+    uint32_t steering_table;              /* steering.table, default 100 */
+    uint32_t steering_priority;           /* steering.rule_priority, default 1000 */
+    uint32_t steering_protocol;           /* steering.protocol, default 193 */
+    uint32_t steering_max_rules;          /* steering.max_rules, default 4096 */
+
+    /* workloads: the executor (agent/exec/exec.h) */
+    bool workloads_enabled;               /* workloads.enabled, default true */
+    char workloads_state_dir[2048];       /* workloads.state_dir, "" = /var/lib/corridor/NODE */
+    char workloads_log_dir[2048];         /* workloads.log_dir, "" = STATE_DIR/logs */
+    char workloads_cgroup_root[2048];     /* workloads.cgroup_root, "" detect, "off", a path */
+    uint32_t workloads_max;               /* workloads.max, default 256 */
+    uint32_t workloads_stop_grace_ms;     /* workloads.stop_grace_ms, default 5000 */
+    uint32_t workloads_backoff_min_ms;    /* workloads.backoff_min_ms, default 200 */
+    uint32_t workloads_backoff_max_ms;    /* workloads.backoff_max_ms, default 30000 */
+
+    uint32_t rtt_ping_interval_ms;        /* rtt.ping_interval_ms, default 1000, 0 = off */
 
     int log_level;                        /* log.level, default info */
     corridor_security security;           /* security.mode null|curve */

@@ -140,7 +140,8 @@ static int node_command(corridor_orch *o, const corridor_peer *peer, corridor_ms
     corridor_control_request *q = &m->u.creq;
     corridor_command *cmd = &q->command;
     if (!cmd->command_id[0])
-        snprintf(cmd->command_id, sizeof cmd->command_id, "ctl-%llu",
+        snprintf(cmd->command_id, sizeof cmd->command_id, "ctl-%08x-%llu",
+                 corridor_core_config_get(o->core)->instance_tag,
                  (unsigned long long)++o->ctl_cmd_seq);
     if (corridor_hashmap_get(o->ctl_pending, cmd->command_id)) {
         r->status = -EALREADY;

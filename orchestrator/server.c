@@ -30,6 +30,7 @@ corridor_orch *corridor_orch_new(const corridor_orch_config *cfg, char *err, siz
         .suspect_after_ms = cfg->suspect_after_ms,
         .heartbeat_timeout_ms = cfg->heartbeat_timeout_ms,
         .max_nodes = cfg->max_nodes,
+        .instance_tag = (uint32_t)(corridor_clock_wall_us() / 1000000),
     };
     snprintf(cc.orchestrator_id, sizeof cc.orchestrator_id, "%s", cfg->id);
     o->core = corridor_core_new(&cc);

@@ -22,6 +22,9 @@ typedef struct {
     uint32_t suspect_after_ms;      /* 0 = 2 x report_interval_ms */
     uint32_t heartbeat_timeout_ms;
     uint32_t max_nodes;
+    uint32_t instance_tag;          /* goes into command ids so that they stay unique across
+                                       orchestrator restarts (the daemon passes its start time;
+                                       the simulator 0) */
 } corridor_core_config;
 
 #define CORRIDOR_NODE_HOT_GPUS 8

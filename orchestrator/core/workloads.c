@@ -174,7 +174,7 @@ static int send_cmd(corridor_core *c, corridor_command_kind kind, const workload
     struct corridor_workloads *w = c->wl;
     corridor_command cmd;
     memset(&cmd, 0, sizeof cmd);
-    snprintf(cmd.command_id, sizeof cmd.command_id, "wl-%llu",
+    snprintf(cmd.command_id, sizeof cmd.command_id, "wl-%08x-%llu", c->cfg.instance_tag,
              (unsigned long long)++w->cmd_seq);
     cmd.kind = kind;
     snprintf(cmd.instance_id, sizeof cmd.instance_id, "%s", instance);

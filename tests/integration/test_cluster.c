@@ -64,9 +64,10 @@ static void write_configs(void)
                           "  location: {lat: %f, lon: %f}\n"
                           "  capacity: {cpu_millicores: 8000, memory_mb: 16384}\n"
                           "orchestrator:\n  endpoint: %s\n  reconnect_min_ms: 50\n"
-                          "  reconnect_max_ms: 200\n  register_timeout_ms: 200\n",
+                          "  reconnect_max_ms: 200\n  register_timeout_ms: 200\n"
+                          "workloads:\n  state_dir: %s/state-%d\n",
                           nodes[i].id, nodes[i].plmn, nodes[i].country, nodes[i].tier,
-                          nodes[i].lat, nodes[i].lon, agents_ep));
+                          nodes[i].lat, nodes[i].lon, agents_ep, env.dir, i));
     }
 }
 
