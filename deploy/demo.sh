@@ -43,7 +43,9 @@ sleep 0.3
 say "starting 3 agents: ${AGENTS[*]}"
 agent_pid=()
 for a in "${AGENTS[@]}"; do
-    "$BUILD/agent/corridor-agent" --config "$EX/$a.yaml" >"$LOGS/$a.log" 2>&1 &
+    # the demo keeps workload state and logs under build/demo, not /var/lib/corridor
+    sed "s|^  state_dir: \"\"|  state_dir: \"$LOGS/state-$a\"|" "$EX/$a.yaml" >"$LOGS/$a.yaml"
+    "$BUILD/agent/corridor-agent" --config "$LOGS/$a.yaml" >"$LOGS/$a.log" 2>&1 &
     pids+=($!)
     agent_pid+=($!)
 done
@@ -65,9 +67,23 @@ say "corridorctl nodes"
 say "corridorctl node de-muc-far-01"
 "$CTL" node de-muc-far-01
 
+say "corridorctl deploy deploy/examples/workloads/adas-fusion.yaml"
+echo "ADAS sensor fusion anchored at Innsbruck: far-edge latency (5 ms), 1 GPU with 8 GiB"
+echo "free, data only in DE or AT (so never on the Verona node)"
+"$CTL" deploy "$ROOT/deploy/examples/workloads/adas-fusion.yaml" >/dev/null
+for _ in $(seq 1 100); do
+    "$CTL" workload adas-fusion --json 2>/dev/null | grep -q '"phase": "running"' && break
+    sleep 0.1
+done
+"$CTL" workloads
+say "corridorctl explain adas-fusion"
+"$CTL" explain adas-fusion
+say "corridorctl delete adas-fusion (the agent stops the process)"
+"$CTL" delete adas-fusion
+
 say "kill -9 the Innsbruck agent: the orchestrator marks it suspect, then dead"
+disown "${agent_pid[1]}" 2>/dev/null || true   # no "Killed" line from the shell
 kill -KILL "${agent_pid[1]}"
-wait "${agent_pid[1]}" 2>/dev/null || true
 for state in suspect dead; do
     for _ in $(seq 1 100); do
         "$CTL" node at-ibk-near-01 --json 2>/dev/null | grep -q "\"state\": \"$state\"" && break
