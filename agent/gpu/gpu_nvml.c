@@ -66,7 +66,7 @@ static int nvml_collect(void *impl, corridor_gpu *gpus, size_t max)
         n->name(d, name, sizeof name);
         n->uuid(d, uuid, sizeof uuid);
         snprintf(g->name, sizeof g->name, "%s", name);
-        snprintf(g->uuid, sizeof g->uuid, "%s", uuid);
+        snprintf(g->uuid, sizeof g->uuid, "%.63s", uuid); /* NVML UUIDs are 40 chars */
         nvml_utilization u;
         if (n->util(d, &u) == NVML_SUCCESS) {
             g->util_pct = u.gpu > 100 ? 100 : u.gpu;
