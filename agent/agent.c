@@ -13,6 +13,7 @@
 #include "log.h"
 #include "msg.h"
 #include "netlink/nl_watch.h"
+#include "peers.h"
 #include "steering.h"
 #include "transport.h"
 
@@ -54,6 +55,7 @@ struct corridor_agent {
     corridor_nlwatch *nl;
     corridor_steering_table *steer;
     corridor_exec *exec;
+    corridor_peers *peers;          /* RTT to peer nodes; NULL without rtt.listen/rtt.peers */
     char exec_unavailable[256];     /* why workloads cannot run here */
     char steer_unavailable[256];
     uint64_t last_report_ms;
@@ -224,6 +226,11 @@ corridor_agent *corridor_agent_new(const corridor_agent_config *cfg, char *err, 
                                            &so, err, errlen);
     if (!a->sock)
         goto fail;
+    if (cfg->rtt_listen[0] || cfg->n_rtt_peers) {
+        a->peers = corridor_peers_new(a->tr, cfg, err, errlen);
+        if (!a->peers)
+            goto fail;
+    }
     CLOG_INFO("agent", "starting", "node=%s operator=%s country=%s tier=%s orchestrator=%s "
               "cpu_millicores=%u memory_mb=%llu gpus=%u", a->identity.node_id, a->identity.plmn,
               a->identity.country, corridor_tier_name(a->identity.tier),
@@ -241,6 +248,7 @@ void corridor_agent_free(corridor_agent **pa)
     if (!pa || !*pa)
         return;
     corridor_sock_free(&(*pa)->sock);
+    corridor_peers_free(&(*pa)->peers);
     corridor_transport_free(&(*pa)->tr);
     corridor_gpu_source_free(&(*pa)->gpu);
     corridor_nlwatch_free(&(*pa)->nl);
@@ -323,6 +331,7 @@ static void send_report(corridor_agent *a, uint64_t now, bool immediate)
     if (a->exec && corridor_exec_collect(a->exec, r) < 0)
         CLOG_WARN_RL("agent", "workload collector failed", "error=%s", strerror(ENOMEM));
     r->rtt_us = a->srtt_us;
+    corridor_peers_collect(a->peers, r);
     if (send_msg(a, &m, 0) == 0) {
         a->stats.reports_sent++;
         if (immediate) {
@@ -552,13 +561,21 @@ static void shutdown_clean(corridor_agent *a)
                   (unsigned long long)s->relevant_changes, (unsigned long long)s->resyncs,
                   (unsigned long long)s->overflows);
     }
+    if (a->peers) {
+        const corridor_peers_stats *s = corridor_peers_stats_get(a->peers);
+        CLOG_INFO("agent", "peer RTT", "pings_sent=%llu pongs=%llu pings_answered=%llu "
+                  "rejected=%llu", (unsigned long long)s->pings_sent,
+                  (unsigned long long)s->pongs, (unsigned long long)s->pings_answered,
+                  (unsigned long long)s->rejected_in);
+    }
 }
 
 int corridor_agent_run(corridor_agent *a, int stop_fd, uint64_t max_ms)
 {
     uint64_t start = corridor_clock_mono_ms();
     enter_registering(a, start, "start");
-    corridor_pollitem items[4 + MAX_POLL_FDS];
+    corridor_pollitem items[4 + 1 + CORRIDOR_MAX_PEERS + MAX_POLL_FDS];
+    corridor_sock *peer_socks[1 + CORRIDOR_MAX_PEERS];
     int pidfds[MAX_POLL_FDS];
     for (;;) {
         uint64_t now = corridor_clock_mono_ms();
@@ -575,6 +592,10 @@ int corridor_agent_run(corridor_agent *a, int stop_fd, uint64_t max_ms)
         if (a->state == CORRIDOR_AGENT_REGISTERED && a->cfg.rtt_ping_interval_ms &&
             now >= a->next_ping_ms)
             send_ping(a, now);
+        /* peers are pinged whether or not the orchestrator is there */
+        uint64_t next_peer_ping = UINT64_MAX;
+        if (corridor_peers_tick(a->peers, now, &next_peer_ping) > 0)
+            a->report_due = true;
         uint64_t next = a->state == CORRIDOR_AGENT_REGISTERING ? a->next_register_ms
                                                                 : a->next_report_ms;
         uint64_t imm = immediate_at(a);
@@ -583,6 +604,8 @@ int corridor_agent_run(corridor_agent *a, int stop_fd, uint64_t max_ms)
         if (a->state == CORRIDOR_AGENT_REGISTERED && a->cfg.rtt_ping_interval_ms &&
             a->next_ping_ms < next)
             next = a->next_ping_ms;
+        if (next_peer_ping < next)
+            next = next_peer_ping;
         if (a->exec && corridor_exec_next_ms(a->exec) < next)
             next = corridor_exec_next_ms(a->exec);
         if (max_ms && start + max_ms < next)
@@ -601,6 +624,10 @@ int corridor_agent_run(corridor_agent *a, int stop_fd, uint64_t max_ms)
             i_gpu = n;
             items[n++] = (corridor_pollitem){.sock = NULL, .fd = corridor_gpu_source_fd(a->gpu)};
         }
+        size_t i_peer = n, n_peer = corridor_peers_socks(a->peers, peer_socks,
+                                                         1 + CORRIDOR_MAX_PEERS);
+        for (size_t k = 0; k < n_peer; k++)
+            items[n++] = (corridor_pollitem){.sock = peer_socks[k]};
         if (a->exec) {
             i_pid = n;
             n_pid = corridor_exec_fds(a->exec, pidfds, MAX_POLL_FDS);
@@ -618,6 +645,10 @@ int corridor_agent_run(corridor_agent *a, int stop_fd, uint64_t max_ms)
             a->report_due = true;
         if (i_gpu != SIZE_MAX && items[i_gpu].readable && corridor_gpu_source_on_fd(a->gpu) > 0)
             a->report_due = true;
+        for (size_t k = 0; k < n_peer; k++)
+            if (items[i_peer + k].readable &&
+                corridor_peers_on_readable(a->peers, peer_socks[k]) > 0)
+                a->report_due = true;
         for (size_t k = 0; k < n_pid; k++)
             if (items[i_pid + k].readable) {
                 if (corridor_exec_tick(a->exec, corridor_clock_mono_ms()) > 0)

@@ -176,9 +176,51 @@ static const corridor_cfg_field workloads_section[] = {
     {.name = NULL},
 };
 
+/* rtt.listen: empty (off) or an endpoint to bind */
+static int check_listen(const void *value, char *msg, size_t msglen)
+{
+    const char *s = value;
+    return s[0] ? corridor_cfg_check_endpoint(value, msg, msglen) : 0;
+}
+
+/* rtt.peers[].endpoint: somewhere to connect to, short enough for Report.peers */
+static int check_peer_endpoint(const void *value, char *msg, size_t msglen)
+{
+    const char *s = value;
+    int rc = corridor_cfg_check_endpoint(value, msg, msglen);
+    if (rc < 0)
+        return rc;
+    if (strncmp(s, "tcp://*:", 8) == 0) {
+        snprintf(msg, msglen, "'*' only makes sense for listening; give the peer's address");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+#define P(m) .offset = offsetof(corridor_agent_peer, m), \
+             .size = sizeof(((corridor_agent_peer *)0)->m)
+static const corridor_cfg_field rtt_peer_schema[] = {
+    {.name = "node", .type = CORRIDOR_CFG_STRING, P(node), .required = true,
+     .check = corridor_cfg_check_id, .help = "the peer's node id"},
+    {.name = "endpoint", .type = CORRIDOR_CFG_STRING, P(endpoint), .required = true,
+     .check = check_peer_endpoint,
+     .help = "the peer agent's rtt.listen, tcp://HOST:PORT (<= 63 characters)"},
+    {.name = NULL},
+};
+
 static const corridor_cfg_field rtt_section[] = {
     {.name = "ping_interval_ms", UINT(rtt_ping_interval_ms), .def = "1000", .min = 0,
-     .max = 3600000, .help = "ping the orchestrator this often to measure RTT; 0 = off"},
+     .max = 3600000,
+     .help = "ping the orchestrator and the peers this often to measure RTT; 0 = off"},
+    {.name = "listen", .type = CORRIDOR_CFG_STRING, OFF(rtt_listen), .check = check_listen,
+     .help = "answer other agents' pings here (tcp://0.0.0.0:7702); empty = off"},
+    {.name = "peers", .type = CORRIDOR_CFG_LIST, .offset = offsetof(corridor_agent_config,
+     rtt_peers), .size = sizeof(corridor_agent_peer), .sub = rtt_peer_schema,
+     .count_offset = offsetof(corridor_agent_config, n_rtt_peers),
+     .max_count = CORRIDOR_MAX_PEERS,
+     .help = "peer nodes to measure RTT to: [{node: ID, endpoint: tcp://HOST:PORT}]"},
+    {.name = "peer_misses", UINT(rtt_peer_misses), .def = "3", .min = 1, .max = 1000,
+     .help = "pings unanswered in a row before a peer is reported unreachable"},
     {.name = NULL},
 };
 
@@ -251,6 +293,16 @@ static int agent_post(void *out, struct corridor_cfg_ctx *ctx)
                                  cfg->workloads_backoff_max_ms, cfg->workloads_backoff_min_ms);
     if (strcmp(cfg->gpu_source, "file") == 0 && !cfg->gpu_file[0])
         return corridor_cfg_fail(ctx, "gpu.file", "required when gpu.source is file");
+    for (size_t i = 0; i < cfg->n_rtt_peers; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "rtt.peers[%zu].node", i);
+        if (strcmp(cfg->rtt_peers[i].node, cfg->node_id) == 0)
+            return corridor_cfg_fail(ctx, path, "'%s' is this node (node.id)", cfg->node_id);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(cfg->rtt_peers[k].node, cfg->rtt_peers[i].node) == 0)
+                return corridor_cfg_fail(ctx, path, "'%s' is listed twice",
+                                         cfg->rtt_peers[i].node);
+    }
     return check_security(&cfg->security, ctx);
 }
 

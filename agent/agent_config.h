@@ -17,6 +17,12 @@
 #define CORRIDOR_AGENT_MAX_TABLES 16
 #define CORRIDOR_AGENT_MAX_IFACES 32
 
+/* rtt.peers: a node this agent pings, and where its rtt.listen is */
+typedef struct {
+    char node[CORRIDOR_ID_MAX + 1];
+    char endpoint[CORRIDOR_PEER_ENDPOINT_MAX + 1];
+} corridor_agent_peer;
+
 typedef struct {
     /* node: identity sent in Register */
     char node_id[CORRIDOR_ID_MAX + 1];    /* node.id, required */
@@ -75,6 +81,11 @@ typedef struct {
     uint32_t workloads_backoff_max_ms;    /* workloads.backoff_max_ms, default 30000 */
 
     uint32_t rtt_ping_interval_ms;        /* rtt.ping_interval_ms, default 1000, 0 = off */
+    char rtt_listen[256];                 /* rtt.listen, answer peers' pings here; "" = off */
+    corridor_agent_peer rtt_peers[CORRIDOR_MAX_PEERS]; /* rtt.peers, default [] */
+    size_t n_rtt_peers;
+    uint32_t rtt_peer_misses;             /* rtt.peer_misses, default 3: pings unanswered in a
+                                             row before a peer is unreachable */
 
     int log_level;                        /* log.level, default info */
     corridor_security security;           /* security.mode null|curve */

@@ -188,6 +188,7 @@ static const corridor_wire_rule rules_register[] = {
         {14, prefix "links", CORRIDOR_WIRE_LIMIT(max_links), 0, rules_leaf},                  \
         {15, prefix "workloads", CORRIDOR_WIRE_LIMIT(max_workloads), 0, rules_leaf},          \
         {16, prefix "neighbours", 0, CORRIDOR_MAX_NEIGHBOURS, rules_leaf},                    \
+        {17, prefix "peers", 0, CORRIDOR_MAX_PEERS, rules_leaf},                              \
         {.field = 0},                                                                        \
     }
 
@@ -434,6 +435,15 @@ static void enc_neighbour(enc_ctx *c, const corridor_neighbour *n, Corridor__V1_
     p->state = n->state;
 }
 
+static void enc_peer_rtt(enc_ctx *c, const corridor_peer_rtt *x, Corridor__V1__PeerRtt *p)
+{
+    corridor__v1__peer_rtt__init(p);
+    p->node_id = ESTR(c, x->node_id);
+    p->endpoint = ESTR(c, x->endpoint);
+    p->rtt_us = x->rtt_us;
+    p->reachable = x->reachable;
+}
+
 
 /*
  * Repeated message fields: one block of structs plus the pointer array protobuf-c wants.
@@ -480,6 +490,11 @@ static void enc_report(enc_ctx *c, const corridor_report *r, Corridor__V1__Repor
     else
         ENC_REPEATED(c, r->neighbours, r->n_neighbours, p->n_neighbours, p->neighbours,
                      Corridor__V1__Neighbour, enc_neighbour);
+    if (r->n_peers > CORRIDOR_MAX_PEERS)
+        c->rc = -EINVAL;
+    else
+        ENC_REPEATED(c, r->peers, r->n_peers, p->n_peers, p->peers, Corridor__V1__PeerRtt,
+                     enc_peer_rtt);
 }
 
 static char **enc_strv(enc_ctx *c, char *const *v, size_t n)
@@ -1171,6 +1186,17 @@ static int dec_neighbour(const Corridor__V1__Neighbour *p, corridor_neighbour *n
     return rc;
 }
 
+static int dec_peer_rtt(const Corridor__V1__PeerRtt *p, corridor_peer_rtt *x, const dpath *at,
+                        corridor_decode_error *err)
+{
+    int rc = DID(x->node_id, p->node_id, at, "node_id");
+    if (rc == 0)
+        rc = DSTR(x->endpoint, p->endpoint, at, "endpoint");
+    x->rtt_us = p->rtt_us;
+    x->reachable = p->reachable;
+    return rc;
+}
+
 
 /*
  * Repeated message fields: allocate the plain array, publish its length at once (so that a
@@ -1241,6 +1267,14 @@ static int dec_report(const Corridor__V1__Report *p, corridor_report *r, const d
         if ((rc = dec_neighbour(p->neighbours[i], &r->neighbours[i], &el, err)) < 0)
             return rc;
         r->n_neighbours = i + 1;
+    }
+    if (p->n_peers > CORRIDOR_MAX_PEERS)
+        return field_err(err, at, "peers", "more than %d entries", CORRIDOR_MAX_PEERS);
+    for (size_t i = 0; i < p->n_peers; i++) {
+        dpath el = {at, "peers", (long)i};
+        if ((rc = dec_peer_rtt(p->peers[i], &r->peers[i], &el, err)) < 0)
+            return rc;
+        r->n_peers = i + 1;
     }
     return 0;
 }

@@ -172,6 +172,17 @@ typedef struct {
     uint32_t state;                       /* NUD_* bits */
 } corridor_neighbour;
 
+/* Round trip to a peer node the agent pings (Report.peers). */
+#define CORRIDOR_MAX_PEERS 16
+#define CORRIDOR_PEER_ENDPOINT_MAX 63
+
+typedef struct {
+    char node_id[CORRIDOR_ID_MAX + 1];
+    char endpoint[CORRIDOR_PEER_ENDPOINT_MAX + 1]; /* "tcp://HOST:PORT" */
+    uint32_t rtt_us;                      /* smoothed; 0 = unknown or unreachable */
+    bool reachable;
+} corridor_peer_rtt;
+
 
 typedef struct {
     char node_id[CORRIDOR_ID_MAX + 1];
@@ -193,6 +204,8 @@ typedef struct {
     size_t n_workloads;
     corridor_neighbour neighbours[CORRIDOR_MAX_NEIGHBOURS];
     size_t n_neighbours;
+    corridor_peer_rtt peers[CORRIDOR_MAX_PEERS];
+    size_t n_peers;
 } corridor_report;
 
 /* ---- Command / CommandResult (kinds reserved for later issues) ---- */

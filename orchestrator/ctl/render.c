@@ -145,6 +145,17 @@ static void json_node(corridor_json *j, const corridor_node_view *v, bool full)
         corridor_json_kdbl(j, "load15", r->load15, 2);
         corridor_json_ku64(j, "uptime_s", r->uptime_s);
         corridor_json_ku64(j, "rtt_us", r->rtt_us);
+        corridor_json_key(j, "peers");
+        corridor_json_arr_begin(j);
+        for (size_t i = 0; i < r->n_peers; i++) {
+            corridor_json_obj_begin(j);
+            corridor_json_kstr(j, "node", r->peers[i].node_id);
+            corridor_json_kstr(j, "endpoint", r->peers[i].endpoint);
+            corridor_json_ku64(j, "rtt_us", r->peers[i].rtt_us);
+            corridor_json_kbool(j, "reachable", r->peers[i].reachable);
+            corridor_json_obj_end(j);
+        }
+        corridor_json_arr_end(j);
         json_gpus(j, r);
         json_routes_links(j, r);
         corridor_json_key(j, "workloads");
@@ -252,6 +263,30 @@ void corridor_ctl_render_node(FILE *f, const corridor_node_view *v, bool json, b
                 (unsigned long long)(g->mem_total_bytes >> 20), g->temperature_c, g->power_mw);
     }
     fprintf(f, "agent:       %s\n", id->agent_version);
+    if (r->rtt_us)
+        fprintf(f, "rtt:         %.2f ms to the orchestrator\n", r->rtt_us / 1000.0);
+    else
+        fprintf(f, "rtt:         - (not measured yet)\n");
+    fprintf(f, "peers:       %zu\n", r->n_peers);
+    if (r->n_peers) {
+        static const char *const hdr[] = {"PEER", "ENDPOINT", "RTT", "STATE"};
+        static const bool right[] = {0, 0, 1, 0};
+        corridor_table *t = corridor_table_new(4, hdr, right);
+        for (size_t i = 0; t && i < r->n_peers; i++) {
+            const corridor_peer_rtt *x = &r->peers[i];
+            corridor_table_cell(t, 0, "%s", x->node_id);
+            corridor_table_cell(t, 0, "%s", x->endpoint);
+            if (x->reachable)
+                corridor_table_cell(t, 0, "%.2f ms", x->rtt_us / 1000.0);
+            else
+                corridor_table_cell(t, CORRIDOR_COLOR_DIM, "-");
+            corridor_table_cell(t, x->reachable ? CORRIDOR_COLOR_GREEN : CORRIDOR_COLOR_RED,
+                                "%s", x->reachable ? "reachable" : "unreachable");
+        }
+        if (t)
+            corridor_table_print(t, f, color);
+        corridor_table_free(&t);
+    }
     fprintf(f, "routes:      %zu\n", r->n_routes);
     if (r->n_routes) {
         static const char *const hdr[] = {"DST", "GATEWAY", "DEV", "TABLE", "METRIC"};

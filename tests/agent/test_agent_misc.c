@@ -137,10 +137,79 @@ static void test_config_keys(void)
     CHECK_CONTAINS(err.text, "steering.table");
 }
 
+/* rtt.listen / rtt.peers / rtt.peer_misses, through the loader with its whole-file checks. */
+static int load_rtt(const char *rtt, corridor_agent_config *cfg, corridor_cfg_error *err)
+{
+    char path[] = "/tmp/corridor-rtt-cfg.XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -errno;
+    close(fd);
+    char text[2048];
+    snprintf(text, sizeof text, "node: {id: n1, operator: \"262-01\", country: DE, region: r, "
+             "tier: far-edge, location: {lat: 1, lon: 2}}\n%s", rtt);
+    put(path, text);
+    int rc = corridor_agent_config_load(path, cfg, err);
+    unlink(path);
+    return rc;
+}
+
+static void test_rtt_config(void)
+{
+    corridor_agent_config cfg;
+    corridor_cfg_error err;
+    CHECK_EQ_INT(load_rtt("", &cfg, &err), 0);
+    CHECK_EQ_STR(cfg.rtt_listen, "");
+    CHECK_EQ_INT(cfg.n_rtt_peers, 0);
+    CHECK_EQ_INT(cfg.rtt_peer_misses, 3);
+
+    CHECK_EQ_INT(load_rtt("rtt:\n  listen: tcp://0.0.0.0:7702\n  peer_misses: 5\n  peers:\n"
+                          "    - {node: at-ibk-near-01, endpoint: \"tcp://192.0.2.7:7702\"}\n"
+                          "    - {node: it-vr-metro-01, endpoint: \"tcp://[2001:db8::9]:7702\"}\n",
+                          &cfg, &err), 0);
+    CHECK_EQ_STR(cfg.rtt_listen, "tcp://0.0.0.0:7702");
+    CHECK_EQ_INT(cfg.rtt_peer_misses, 5);
+    CHECK_EQ_INT(cfg.n_rtt_peers, 2);
+    CHECK_EQ_STR(cfg.rtt_peers[0].node, "at-ibk-near-01");
+    CHECK_EQ_STR(cfg.rtt_peers[1].endpoint, "tcp://[2001:db8::9]:7702");
+
+    /* refusals name file:line:column and the key */
+    CHECK(load_rtt("rtt:\n  peers:\n    - {node: p1}\n", &cfg, &err) < 0);
+    CHECK_CONTAINS(err.text, "missing required key 'endpoint'");
+    CHECK(load_rtt("rtt:\n  peers:\n    - {node: \"-x\", endpoint: \"tcp://10.0.0.1:1\"}\n",
+                   &cfg, &err) < 0);
+    CHECK_CONTAINS(err.text, "rtt.peers[0].node");
+    CHECK(load_rtt("rtt:\n  peers:\n    - {node: p1, endpoint: \"tcp://*:7702\"}\n", &cfg,
+                   &err) < 0);
+    CHECK_CONTAINS(err.text, ":4:28: rtt.peers[0].endpoint");
+    CHECK_CONTAINS(err.text, "only makes sense for listening");
+    CHECK(load_rtt("rtt:\n  peers:\n    - {node: p1, endpoint: \"tcp://a-very-long-host-name."
+                   "that-does-not-fit-the-report.example.net:7702\"}\n", &cfg, &err) < 0);
+    CHECK_CONTAINS(err.text, "rtt.peers[0].endpoint");
+    CHECK(load_rtt("rtt:\n  peers:\n    - {node: p1, endpoint: \"tcp://10.0.0.1:1\"}\n"
+                   "    - {node: p1, endpoint: \"tcp://10.0.0.2:1\"}\n", &cfg, &err) < 0);
+    CHECK_CONTAINS(err.text, "rtt.peers[1].node: 'p1' is listed twice");
+    CHECK_CONTAINS(err.text, ":5:14:");
+    CHECK(load_rtt("rtt:\n  peers:\n    - {node: n1, endpoint: \"tcp://10.0.0.1:1\"}\n", &cfg,
+                   &err) < 0);
+    CHECK_CONTAINS(err.text, "is this node");
+    CHECK(load_rtt("rtt: {listen: \"udp://0.0.0.0:1\"}\n", &cfg, &err) < 0);
+    CHECK_CONTAINS(err.text, "rtt.listen");
+    char many[2048] = "rtt:\n  peers:\n";
+    for (int i = 0; i <= CORRIDOR_MAX_PEERS; i++) {
+        size_t len = strlen(many);
+        snprintf(many + len, sizeof many - len,
+                 "    - {node: p%d, endpoint: \"tcp://10.0.0.1:%d\"}\n", i, 7000 + i);
+    }
+    CHECK(load_rtt(many, &cfg, &err) < 0);
+    CHECK_CONTAINS(err.text, "rtt.peers");
+}
+
 int main(void)
 {
     RUN(test_prefix_canon);
     RUN(test_cgroup_detect);
     RUN(test_config_keys);
+    RUN(test_rtt_config);
     return TEST_SUMMARY();
 }

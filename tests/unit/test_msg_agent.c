@@ -1,7 +1,7 @@
 /*
  * The protocol fields the agent issue added: Command.steering (SteeringRule) and
- * Command.restart, Gpu.compute_capability, WorkloadStatus usage fields and Report.neighbours.
- * Round trips, refusals with the field named, and the neighbour limit on the wire.
+ * Command.restart, Gpu.compute_capability, WorkloadStatus usage fields, Report.neighbours and
+ * Report.peers. Round trips, refusals with the field named, and the limits on the wire.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -173,10 +173,132 @@ static void test_neighbour_limit_on_wire(void)
     corridor_msg_fini(&out);
 }
 
+/* Report.peers (17): round trips in a Report and inside a ControlReply's node view, field
+ * errors named with the index, the encoder's and the wire's limit of 16. */
+static void test_report_peers(void)
+{
+    corridor_msg m, out;
+    corridor_decode_error err;
+    corridor_msg_init(&m, CORRIDOR_MSG_REPORT);
+    corridor_report *r = &m.u.report;
+    snprintf(r->node_id, sizeof r->node_id, "de-muc-far-01");
+    r->n_peers = 2;
+    snprintf(r->peers[0].node_id, sizeof r->peers[0].node_id, "at-ibk-near-01");
+    snprintf(r->peers[0].endpoint, sizeof r->peers[0].endpoint, "tcp://192.0.2.7:7702");
+    r->peers[0].rtt_us = 4321;
+    r->peers[0].reachable = true;
+    snprintf(r->peers[1].node_id, sizeof r->peers[1].node_id, "it-vr-metro-01");
+    snprintf(r->peers[1].endpoint, sizeof r->peers[1].endpoint, "tcp://[2001:db8::9]:7702");
+    CHECK_EQ_INT(round_trip(&m, &out, &err), 0);
+    const corridor_report *o = &out.u.report;
+    CHECK_EQ_INT(o->n_peers, 2);
+    CHECK_EQ_STR(o->peers[0].node_id, "at-ibk-near-01");
+    CHECK_EQ_STR(o->peers[0].endpoint, "tcp://192.0.2.7:7702");
+    CHECK_EQ_INT(o->peers[0].rtt_us, 4321);
+    CHECK(o->peers[0].reachable);
+    CHECK_EQ_STR(o->peers[1].endpoint, "tcp://[2001:db8::9]:7702");
+    CHECK_EQ_INT(o->peers[1].rtt_us, 0);
+    CHECK(!o->peers[1].reachable);
+    corridor_msg_fini(&out);
+
+    /* the same report inside a GET_NODE answer */
+    corridor_msg c;
+    corridor_msg_init(&c, CORRIDOR_MSG_CONTROL_REPLY);
+    corridor_node_view v;
+    memset(&v, 0, sizeof v);
+    snprintf(v.identity.node_id, sizeof v.identity.node_id, "de-muc-far-01");
+    snprintf(v.identity.plmn, sizeof v.identity.plmn, "262-01");
+    snprintf(v.identity.country, sizeof v.identity.country, "DE");
+    v.identity.tier = CORRIDOR_TIER_FAR_EDGE;
+    v.report = *r;
+    c.u.crep.nodes = &v;
+    c.u.crep.n_nodes = 1;
+    CHECK_EQ_INT(round_trip(&c, &out, &err), 0);
+    CHECK_EQ_INT(out.u.crep.n_nodes, 1);
+    if (out.u.crep.n_nodes == 1) {
+        CHECK_EQ_INT(out.u.crep.nodes[0].report.n_peers, 2);
+        CHECK_EQ_INT(out.u.crep.nodes[0].report.peers[0].rtt_us, 4321);
+        CHECK_EQ_STR(out.u.crep.nodes[0].report.peers[1].node_id, "it-vr-metro-01");
+    }
+    corridor_msg_fini(&out);
+
+    /* a peer id that is not an id: refused, naming the entry */
+    snprintf(r->peers[1].node_id, sizeof r->peers[1].node_id, "-bad id");
+    CHECK(round_trip(&m, &out, &err) < 0);
+    CHECK_EQ_INT(err.reason, CORRIDOR_REJECT_INVALID_FIELD);
+    CHECK_CONTAINS(err.detail, "report.peers[1].node_id");
+    corridor_msg_fini(&out);
+    snprintf(r->peers[1].node_id, sizeof r->peers[1].node_id, "it-vr-metro-01");
+
+    /* more peers than the fixed array holds: the encoder refuses */
+    r->n_peers = CORRIDOR_MAX_PEERS + 1;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    CHECK_EQ_INT(corridor_msg_encode(&m, &buf, &len), -EINVAL);
+    free(buf);
+}
+
+/* 17 peers written on the wire by hand: LIMIT_EXCEEDED before protobuf-c runs. Report field
+ * 17, each a PeerRtt{node_id="p"}. */
+static void test_peer_limit_on_wire(void)
+{
+    uint8_t payload[512], frame[600];
+    size_t p = 0;
+    payload[p++] = 0x0a; /* node_id = "n1" */
+    payload[p++] = 2;
+    payload[p++] = 'n';
+    payload[p++] = '1';
+    for (int i = 0; i < CORRIDOR_MAX_PEERS + 1; i++) {
+        payload[p++] = 0x8a; /* tag (17 << 3 | 2) = 138 as a varint: 0x8a 0x01 */
+        payload[p++] = 0x01;
+        payload[p++] = 3;    /* PeerRtt length */
+        payload[p++] = 0x0a; /* node_id = "p" */
+        payload[p++] = 1;
+        payload[p++] = 'p';
+    }
+    size_t f = 0;
+    frame[f++] = 0x08; /* version 1 */
+    frame[f++] = 1;
+    frame[f++] = 0x10; /* type REPORT */
+    frame[f++] = CORRIDOR_MSG_REPORT;
+    frame[f++] = 0x3a; /* payload, field 7 */
+    frame[f++] = (uint8_t)(p & 0x7f) | 0x80;
+    frame[f++] = (uint8_t)(p >> 7);
+    memcpy(frame + f, payload, p);
+    f += p;
+    corridor_msg_limits lim;
+    corridor_msg_limits_default(&lim);
+    corridor_msg out;
+    corridor_decode_error err;
+    CHECK_EQ_INT(corridor_msg_decode(frame, f, &lim, &out, &err), -E2BIG);
+    CHECK_EQ_INT(err.reason, CORRIDOR_REJECT_LIMIT_EXCEEDED);
+    CHECK_CONTAINS(err.detail, "report.peers");
+    corridor_msg_fini(&out);
+
+    /* 16 are fine */
+    size_t one = 6, f16 = 0;
+    size_t p16 = p - one;
+    frame[f16++] = 0x08;
+    frame[f16++] = 1;
+    frame[f16++] = 0x10;
+    frame[f16++] = CORRIDOR_MSG_REPORT;
+    frame[f16++] = 0x3a;
+    frame[f16++] = (uint8_t)(p16 & 0x7f) | 0x80;
+    frame[f16++] = (uint8_t)(p16 >> 7);
+    memcpy(frame + f16, payload, p16);
+    f16 += p16;
+    CHECK_EQ_INT(corridor_msg_decode(frame, f16, &lim, &out, &err), 0);
+    CHECK_EQ_INT(out.u.report.n_peers, CORRIDOR_MAX_PEERS);
+    CHECK_EQ_STR(out.u.report.peers[15].node_id, "p");
+    corridor_msg_fini(&out);
+}
+
 int main(void)
 {
     RUN(test_steering_command);
     RUN(test_report_agent_fields);
     RUN(test_neighbour_limit_on_wire);
+    RUN(test_report_peers);
+    RUN(test_peer_limit_on_wire);
     return TEST_SUMMARY();
 }
