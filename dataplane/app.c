@@ -236,10 +236,11 @@ corridor_dp_app *corridor_dp_app_new(const corridor_dp_config *cfg, char *err, s
         }
     }
     corridor_dp_stats_telemetry(a);
-    CLOG_INFO(MOD, "ready", "id=%s ports=%u workers=%u sessions=%u exception=%s control=%s",
-              cfg->id, a->n_ports, a->n_workers, cfg->sessions,
+    CLOG_INFO(MOD, "ready", "id=%s ports=%u workers=%u sessions=%u exception=%s control=%s "
+              "tsc_hz=%llu", cfg->id, a->n_ports, a->n_workers, cfg->sessions,
               a->has_kernel ? cfg->exception_port : "none",
-              cfg->control_endpoint[0] ? cfg->control_endpoint : "none");
+              cfg->control_endpoint[0] ? cfg->control_endpoint : "none",
+              (unsigned long long)rte_get_tsc_hz());
     return a;
 }
 

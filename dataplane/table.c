@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <rte_errno.h>
 #include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 
@@ -22,15 +24,21 @@ struct corridor_dpt {
     struct rte_hash *h;            /* keys -> entry (fast path) */
     struct rte_hash *ids;          /* rule id -> slot (control thread) */
     struct rte_rcu_qsbr *qsbr;
-    corridor_dpt_entry *pool;      /* capacity + max_batch entries */
+    corridor_dpt_entry *pool;      /* n_entries = capacity + max_batch entries */
+    size_t n_entries;
     uint32_t *free_entries;
     uint32_t n_free_entries;
     dpt_slot *slots;
     uint32_t *free_slots;
     uint32_t n_free_slots;
-    corridor_dpt_ctr *ctr;         /* n_readers rows of capacity */
+    corridor_dpt_ctr *ctr;         /* n_readers rows of n_entries, by entry */
+    corridor_dpt_ctr *base;        /* by slot: what the rule's retired entries counted */
     corridor_dpt_port ports[CORRIDOR_DPT_MAX_PORTS];
     uint32_t n_ports;
+    /* without EAL hugepages: the key hash lives in an external heap of THP memory */
+    char heap[RTE_HASH_NAMESIZE];
+    void *heap_map, *heap_va;
+    size_t heap_map_len, heap_len;
     uint32_t capacity, max_batch, n_readers;
     bool has_kernel_port;
     size_t count;
@@ -42,6 +50,88 @@ struct corridor_dpt {
     uint32_t *dead_slots;
     uint32_t n_dead_slots;
 };
+
+_Static_assert(sizeof(corridor_dpt_entry) == 2 * RTE_CACHE_LINE_SIZE, "entry: two lines");
+_Static_assert(offsetof(corridor_dpt_entry, tmpl.hdr) + 50 <= RTE_CACHE_LINE_SIZE,
+               "an untagged IPv4 template ends in the entry's first line");
+
+/*
+ * The entries and counters are CPU-only (no device reads them) and the fast path reaches
+ * them at random: plain anonymous memory, asking the kernel for transparent huge pages, so
+ * that a 1M-rule table costs a few TLB entries even when the EAL runs without hugepages
+ * (--no-huge memory is a shared memfd, which gets no transparent huge pages).
+ */
+static void *big_alloc(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, size, MADV_HUGEPAGE);   /* a hint: without it, 4K pages */
+#endif
+    return p;   /* zero-filled */
+}
+
+static void big_free(void *p, size_t size)
+{
+    if (p)
+        munmap(p, size);
+}
+
+#define THP_SIZE ((size_t)2 << 20)
+
+/*
+ * The key hash is the fast path's other random access (buckets, then the key slot). When
+ * the EAL runs without hugepages its memory is 4K pages of a shared memfd, and a 1M-rule
+ * hash (about 130 MB) then costs a TLB miss and a page walk per access on top of the cache
+ * miss. So the hash is built in an external DPDK heap (rte_malloc_heap_*) over private
+ * anonymous memory that asks for transparent huge pages. With hugepages the EAL's memory
+ * is already what we want: socket_id is used as given. Returns the socket to allocate on.
+ */
+static int thp_heap_open(corridor_dpt *t, const char *name, size_t keys, int socket_id)
+{
+    if (rte_eal_has_hugepages())
+        return socket_id;
+    /* bucket + extendable bucket (16 B), key slot (key + data pointer, 32 B), free-slot
+     * rings (16 B) per key, doubled for the power-of-two rounding, plus the rings' caches */
+    size_t len = RTE_ALIGN_CEIL(keys * 128 + (32u << 20), THP_SIZE);
+    size_t map_len = len + THP_SIZE;
+    void *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                     -1, 0);
+    if (map == MAP_FAILED)
+        return socket_id;
+    void *va = (void *)RTE_ALIGN_CEIL((uintptr_t)map, THP_SIZE);
+#ifdef MADV_HUGEPAGE
+    (void)madvise(va, len, MADV_HUGEPAGE);
+#endif
+    snprintf(t->heap, sizeof t->heap, "%s_thp", name);
+    if (rte_malloc_heap_create(t->heap) != 0) {
+        munmap(map, map_len);
+        t->heap[0] = 0;
+        return socket_id;
+    }
+    if (rte_malloc_heap_memory_add(t->heap, va, len, NULL, 0, THP_SIZE) != 0) {
+        rte_malloc_heap_destroy(t->heap);
+        munmap(map, map_len);
+        t->heap[0] = 0;
+        return socket_id;
+    }
+    t->heap_map = map;
+    t->heap_map_len = map_len;
+    t->heap_va = va;
+    t->heap_len = len;
+    return rte_malloc_heap_get_socket(t->heap);
+}
+
+static void thp_heap_close(corridor_dpt *t)
+{
+    if (!t->heap[0])
+        return;
+    rte_malloc_heap_memory_remove(t->heap, t->heap_va, t->heap_len);
+    rte_malloc_heap_destroy(t->heap);
+    munmap(t->heap_map, t->heap_map_len);
+    t->heap[0] = 0;
+}
 
 static void set_err(char *err, size_t len, const char *fmt, const char *what)
 {
@@ -72,8 +162,8 @@ corridor_dpt *corridor_dpt_new(const corridor_dpt_params *p, char *err, size_t e
         /* two keys per rule at most; the extendable table makes the capacity exact */
         .entries = 2 * p->capacity,
         .key_len = sizeof(corridor_dpt_key),
-        .hash_func = rte_jhash,
-        .socket_id = p->socket_id,
+        .hash_func = rte_hash_crc,    /* SSE4.2 CRC32: a few cycles per key, not ~30 */
+        .socket_id = thp_heap_open(t, p->name, 2 * (size_t)p->capacity, p->socket_id),
         .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
     };
     t->h = rte_hash_create(&hp);
@@ -90,17 +180,18 @@ corridor_dpt *corridor_dpt_new(const corridor_dpt_params *p, char *err, size_t e
     size_t qsz = rte_rcu_qsbr_get_memsize(t->n_readers);
     t->qsbr = rte_zmalloc_socket("corridor_qsbr", qsz, RTE_CACHE_LINE_SIZE, p->socket_id);
     size_t n_entries = (size_t)p->capacity + p->max_batch;
-    t->pool = rte_zmalloc_socket("corridor_rules", n_entries * sizeof *t->pool,
-                                 RTE_CACHE_LINE_SIZE, p->socket_id);
+    t->n_entries = n_entries;
+    t->pool = big_alloc(n_entries * sizeof *t->pool);
     t->free_entries = malloc(n_entries * sizeof *t->free_entries);
     t->slots = calloc(p->capacity, sizeof *t->slots);
     t->free_slots = malloc(p->capacity * sizeof *t->free_slots);
-    t->ctr = calloc((size_t)t->n_readers * p->capacity, sizeof *t->ctr);
+    t->ctr = big_alloc((size_t)t->n_readers * n_entries * sizeof *t->ctr);
+    t->base = calloc(p->capacity, sizeof *t->base);
     t->dead_pos = malloc(2 * (size_t)p->max_batch * sizeof *t->dead_pos);
     t->dead_entries = malloc(p->max_batch * sizeof *t->dead_entries);
     t->dead_slots = malloc(p->max_batch * sizeof *t->dead_slots);
     if (!t->h || !t->ids || !t->qsbr || !t->pool || !t->free_entries || !t->slots ||
-        !t->free_slots || !t->ctr || !t->dead_pos || !t->dead_entries || !t->dead_slots) {
+        !t->free_slots || !t->ctr || !t->base || !t->dead_pos || !t->dead_entries || !t->dead_slots) {
         set_err(err, errlen, "cannot allocate the session table: %s",
                 rte_errno ? rte_strerror(rte_errno) : "out of memory");
         corridor_dpt_free(&t);
@@ -123,13 +214,15 @@ void corridor_dpt_free(corridor_dpt **tp)
         return;
     corridor_dpt *t = *tp;
     rte_hash_free(t->h);
+    thp_heap_close(t);
     rte_hash_free(t->ids);
     rte_free(t->qsbr);
-    rte_free(t->pool);
+    big_free(t->pool, t->n_entries * sizeof *t->pool);
     free(t->free_entries);
     free(t->slots);
     free(t->free_slots);
-    free(t->ctr);
+    big_free(t->ctr, (size_t)t->n_readers * t->n_entries * sizeof *t->ctr);
+    free(t->base);
     free(t->dead_pos);
     free(t->dead_entries);
     free(t->dead_slots);
@@ -173,7 +266,12 @@ unsigned corridor_dpt_lookup_bulk(const corridor_dpt *t, const corridor_dpt_key 
 
 corridor_dpt_ctr *corridor_dpt_ctr_row(corridor_dpt *t, unsigned reader)
 {
-    return t->ctr + (size_t)reader * t->capacity;
+    return t->ctr + (size_t)reader * t->n_entries;
+}
+
+const corridor_dpt_entry *corridor_dpt_pool(const corridor_dpt *t)
+{
+    return t->pool;
 }
 
 size_t corridor_dpt_count(const corridor_dpt *t)
@@ -201,10 +299,10 @@ int corridor_dpt_rule_stats(const corridor_dpt *t, uint64_t rule_id, uint64_t *p
     dpt_slot *s = slot_of(t, rule_id);
     if (!s)
         return -ENOENT;
-    uint32_t idx = (uint32_t)(s - t->slots);
-    uint64_t p = 0, b = 0;
+    uint32_t idx = (uint32_t)(s->e - t->pool);
+    uint64_t p = t->base[s - t->slots].pkts, b = t->base[s - t->slots].bytes;
     for (uint32_t r = 0; r < t->n_readers; r++) {
-        const corridor_dpt_ctr *c = &t->ctr[(size_t)r * t->capacity + idx];
+        const corridor_dpt_ctr *c = &t->ctr[(size_t)r * t->n_entries + idx];
         p += __atomic_load_n(&c->pkts, __ATOMIC_RELAXED);
         b += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
     }
@@ -304,6 +402,21 @@ static void entry_release(corridor_dpt *t, corridor_dpt_entry *e)
     t->free_entries[t->n_free_entries++] = (uint32_t)(e - t->pool);
 }
 
+/* After the grace period: nobody counts on e any more; its counts go to its rule and its
+ * counters are zero for the next user. */
+static void entry_retire(corridor_dpt *t, corridor_dpt_entry *e)
+{
+    size_t idx = (size_t)(e - t->pool);
+    corridor_dpt_ctr *b = &t->base[e->slot];
+    for (uint32_t r = 0; r < t->n_readers; r++) {
+        corridor_dpt_ctr *c = &t->ctr[(size_t)r * t->n_entries + idx];
+        b->pkts += c->pkts;
+        b->bytes += c->bytes;
+        *c = (corridor_dpt_ctr){0, 0};
+    }
+    entry_release(t, e);
+}
+
 /* Remove a key now; its position is freed after the grace period. */
 static void key_delete(corridor_dpt *t, const corridor_dpt_key *k)
 {
@@ -348,8 +461,7 @@ static int op_add(corridor_dpt *t, const corridor_dp_rule *r, char *why, size_t 
     s->rule_id = r->rule_id;
     s->e = e;
     e->slot = idx;
-    for (uint32_t i = 0; i < t->n_readers; i++)
-        t->ctr[(size_t)i * t->capacity + idx] = (corridor_dpt_ctr){0, 0};
+    t->base[idx] = (corridor_dpt_ctr){0, 0};   /* the entry's own counters are zero */
     int a = s->has_ul ? rte_hash_add_key_data(t->h, &s->ul, e) : 0;
     int b = (a == 0 && s->has_dl) ? rte_hash_add_key_data(t->h, &s->dl, e) : 0;
     int c = (a == 0 && b == 0) ? rte_hash_add_key_data(t->ids, &r->rule_id, s) : 0;
@@ -454,8 +566,8 @@ static void reclaim(corridor_dpt *t)
     rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
     for (uint32_t i = 0; i < t->n_dead_pos; i++)
         rte_hash_free_key_with_position(t->h, t->dead_pos[i]);
-    for (uint32_t i = 0; i < t->n_dead_entries; i++)
-        entry_release(t, t->dead_entries[i]);
+    for (uint32_t i = 0; i < t->n_dead_entries; i++)   /* before their slots are freed */
+        entry_retire(t, t->dead_entries[i]);
     for (uint32_t i = 0; i < t->n_dead_slots; i++)
         t->free_slots[t->n_free_slots++] = t->dead_slots[i];
     t->n_dead_pos = t->n_dead_entries = t->n_dead_slots = 0;

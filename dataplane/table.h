@@ -48,17 +48,25 @@ typedef struct {
     corridor_ipaddr addr4, addr6;   /* outer sources for GTP-U */
 } corridor_dpt_port;
 
-/* A compiled rule, never written after it is published. */
+/*
+ * A compiled rule, never written after it is published. 128 bytes: the first cache line
+ * holds everything the fast path reads for an untagged IPv4 forward or any breakout (the
+ * template's 50 bytes of headers end at byte 63); VLAN and IPv6 templates run into the
+ * second line, which otherwise holds only what the control thread reads.
+ */
 typedef struct {
-    uint32_t slot;         /* counter index, stable across modifies */
     uint8_t action;        /* corridor_dp_action */
     uint8_t out_port;
     uint8_t qfi;           /* 0 = keep the packet's */
     uint8_t eth_len;       /* breakout: bytes of eth[] */
+    uint32_t slot;         /* the rule's slot (control thread; counters follow the entry) */
+    union {
+        corridor_gtpu_tmpl tmpl;   /* forward */
+        uint8_t eth[18];           /* breakout: Ethernet header up to the ethertype */
+    };
+    /* cold: control thread only */
     uint64_t version;
     uint64_t rule_id;
-    uint8_t eth[18];       /* breakout: Ethernet header up to the ethertype */
-    corridor_gtpu_tmpl tmpl;/* forward */
 } __rte_cache_aligned corridor_dpt_entry;
 
 typedef struct {
@@ -94,8 +102,20 @@ static inline void corridor_dpt_quiescent(struct rte_rcu_qsbr *v, unsigned reade
 unsigned corridor_dpt_lookup_bulk(const corridor_dpt *t, const corridor_dpt_key **keys,
                                   unsigned n, const corridor_dpt_entry **out);
 
-/* Per-reader counters of a rule slot: the fast path adds to its own row. */
+/*
+ * Per-reader rule counters, indexed by entry (corridor_dpt_entry_index), so that a worker
+ * can prefetch a rule's counter from the lookup's result before the entry itself arrives.
+ * When a modify retires an entry, its counts are folded into the rule's after the grace
+ * period: a rule's counters survive modifies.
+ */
 corridor_dpt_ctr *corridor_dpt_ctr_row(corridor_dpt *t, unsigned reader);
+/* The entry pool's base: an entry's index is its distance from it. */
+const corridor_dpt_entry *corridor_dpt_pool(const corridor_dpt *t);
+static inline uint32_t corridor_dpt_entry_index(const corridor_dpt_entry *pool,
+                                                const corridor_dpt_entry *e)
+{
+    return (uint32_t)(e - pool);
+}
 
 /*
  * Apply ops in order (control thread only; n <= max_batch). Each op is atomic for readers.

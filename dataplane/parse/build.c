@@ -49,7 +49,7 @@ int corridor_gtpu_tmpl_init(corridor_gtpu_tmpl *t, const corridor_gtpu_encap *e)
     size_t off = corridor_eth_write(h, e->dst_mac, e->src_mac, e->has_vlan, e->vlan_tci,
                                     e->family == 4 ? 0x0800 : 0x86dd);
     t->l3_off = (uint8_t)off;
-    t->family = e->family;
+    uint64_t sum;
     uint8_t ttl = e->ttl ? e->ttl : 64;
     if (e->family == 4) {
         uint8_t *ip = h + off;
@@ -62,7 +62,7 @@ int corridor_gtpu_tmpl_init(corridor_gtpu_tmpl *t, const corridor_gtpu_encap *e)
         ip[9] = 17;
         memcpy(ip + 12, e->src, 4);
         memcpy(ip + 16, e->dst, 4);
-        t->sum = corridor_csum_add(0, ip, 20);
+        sum = corridor_csum_add(0, ip, 20);
         off += 20;
     } else {
         uint8_t *ip = h + off;
@@ -72,14 +72,13 @@ int corridor_gtpu_tmpl_init(corridor_gtpu_tmpl *t, const corridor_gtpu_encap *e)
         memcpy(ip + 8, e->src, 16);
         memcpy(ip + 24, e->dst, 16);
         /* pseudo-header: addresses and next header; the length is added per packet */
-        t->sum = corridor_csum_add(0, ip + 8, 32) + 17;
+        sum = corridor_csum_add(0, ip + 8, 32) + 17;
         off += 40;
     }
     t->l4_off = (uint8_t)off;
     corridor_wr16(h + off, e->sport ? e->sport : CORRIDOR_GTPU_PORT);
     corridor_wr16(h + off + 2, CORRIDOR_GTPU_PORT);
     off += 8;
-    t->gtp_off = (uint8_t)off;
     uint8_t *g = h + off;
     g[0] = 0x30;              /* version 1, PT = GTP */
     g[1] = CORRIDOR_GTPU_GPDU;
@@ -87,7 +86,8 @@ int corridor_gtpu_tmpl_init(corridor_gtpu_tmpl *t, const corridor_gtpu_encap *e)
     off += 8;
     t->len = (uint8_t)off;
     if (e->family == 6)       /* ports and the GTP-U header (its length field still 0) */
-        t->sum = corridor_csum_add(t->sum, h + t->l4_off, off - t->l4_off);
+        sum = corridor_csum_add(sum, h + t->l4_off, off - t->l4_off);
+    t->sum = (uint16_t)~corridor_csum_fold(sum);
     return 0;
 }
 
@@ -101,10 +101,11 @@ void corridor_gtpu_tmpl_write(const corridor_gtpu_tmpl *t, uint8_t *out, const u
 {
     memcpy(out, t->hdr, t->len);
     size_t hlen = t->len;
+    size_t gtp_off = (size_t)t->l4_off + 8;
     uint64_t extra = 0;       /* IPv6: checksum words the container adds */
     if (qfi >= 0) {
         uint8_t *c = out + hlen;
-        out[t->gtp_off] |= 0x04;   /* E: extension headers follow */
+        out[gtp_off] |= 0x04;      /* E: extension headers follow */
         c[0] = c[1] = c[2] = 0;    /* sequence number, N-PDU number */
         c[3] = CORRIDOR_GTPU_EXT_PDU_SESSION;
         c[4] = 1;                  /* length: one 4-octet unit */
@@ -115,19 +116,19 @@ void corridor_gtpu_tmpl_write(const corridor_gtpu_tmpl *t, uint8_t *out, const u
         /* all at even offsets from the UDP header: flags word, then the container words */
         extra = 0x0400u + corridor_csum_add(0, c, CORRIDOR_GTPU_PSC_LEN);
     }
-    uint16_t gtp_len = (uint16_t)(hlen - t->gtp_off - 8 + inner_len);
+    uint16_t gtp_len = (uint16_t)(hlen - gtp_off - 8 + inner_len);
     uint16_t udp_len = (uint16_t)(hlen - t->l4_off + inner_len);
-    corridor_wr16(out + t->gtp_off + 2, gtp_len);
+    corridor_wr16(out + gtp_off + 2, gtp_len);
     corridor_wr16(out + t->l4_off + 4, udp_len);
     uint8_t *ip = out + t->l3_off;
-    if (t->family == 4) {
+    if (corridor_gtpu_tmpl_family(t) == 4) {
         uint16_t tot = (uint16_t)(udp_len + 20);
         corridor_wr16(ip + 2, tot);
-        corridor_wr16(ip + 10, corridor_csum_fold(t->sum + tot));
+        corridor_wr16(ip + 10, corridor_csum_fold((uint64_t)t->sum + tot));
     } else {
         corridor_wr16(ip + 4, udp_len);
         /* pseudo-header length + UDP length field + GTP-U length field + payload */
-        uint64_t s = t->sum + extra + 2u * udp_len + gtp_len;
+        uint64_t s = (uint64_t)t->sum + extra + 2u * udp_len + gtp_len;
         s = corridor_csum_add(s, inner, inner_len);
         uint16_t c = corridor_csum_fold(s);
         corridor_wr16(out + t->l4_off + 6, c ? c : 0xffff);

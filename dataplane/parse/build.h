@@ -37,13 +37,21 @@ typedef struct {
     uint8_t pdu_type;        /* 0 = DL PDU SESSION INFORMATION, 1 = UL */
 } corridor_gtpu_encap;
 
+/* Small fields first and nothing derivable stored (the family is told by the IP header's
+ * length, GTP-U follows UDP): the dataplane keeps a template inside a rule entry so that an
+ * untagged IPv4 template (50 bytes of hdr) ends within the entry's first cache line. */
 typedef struct {
-    uint8_t hdr[CORRIDOR_GTPU_TMPL_MAX];
+    uint16_t sum;            /* folded: IPv4 header sum without total length; IPv6: UDP
+                              * partial sum (one's-complement sums survive folding) */
     uint8_t len;             /* bytes of hdr in use */
-    uint8_t l3_off, l4_off, gtp_off;
-    uint8_t family;
-    uint64_t sum;            /* IPv4: header sum without total length; IPv6: UDP partial sum */
+    uint8_t l3_off, l4_off;
+    uint8_t hdr[CORRIDOR_GTPU_TMPL_MAX];
 } corridor_gtpu_tmpl;
+
+static inline uint8_t corridor_gtpu_tmpl_family(const corridor_gtpu_tmpl *t)
+{
+    return t->l4_off - t->l3_off == 20 ? 4 : 6;
+}
 
 /* 0, or -EINVAL (family not 4/6, QFI over 63, PDU type over 15). has_qfi is ignored: the
  * container is chosen per packet by corridor_gtpu_tmpl_write. */

@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
 # Dataplane throughput: corridor-dataplane beside dpdk-testpmd (5tswap and io) on the same
 # vdevs: net_pcap with infinite_rx (an in-memory pcap replayed forever) into net_null.
-# One worker lcore each. Prints Mpps, the ratio to testpmd and cycles per packet, for 64-byte
-# inner packets and an IMIX, with SESSIONS rules in the table keyed uniformly at random.
-# Usage: dataplane_bench.sh CORRIDOR_DATAPLANE TEST_DP_TABLE_BENCH [SECONDS] [SESSIONS]
+# One worker lcore each, the same mbuf pool, mbuf cache, burst and descriptor counts.
+# For 64-byte inner packets and an IMIX, with SESSIONS rules keyed uniformly at random, it
+# runs corridor, testpmd 5tswap and testpmd io one after the other, ROUNDS times (the order
+# rotates each round, so a neighbour's load does not always land on the same one), takes
+# the median of each run's per-second rates, and prints the median over the rounds with
+# the lowest and highest round beside it. cycles/packet = TSC Hz / rate (the whole loop).
+# Usage: dataplane_bench.sh CORRIDOR_DATAPLANE DATAPLANE_LOOKUP [SECONDS] [SESSIONS] [ROUNDS]
+# BENCH_TRAFFIC="p64 imix" picks the traffic; BENCH_ONLY=corridor skips testpmd.
 set -u
-DP="$1"; HASHB="$2"; SECS="${3:-4}"; SESSIONS="${4:-1000000}"
+DP="$1"; HASHB="$2"; SECS="${3:-4}"; SESSIONS="${4:-1000000}"; ROUNDS="${5:-3}"
+TRAFFIC="${BENCH_TRAFFIC:-p64 imix}"
 TESTPMD="$(command -v dpdk-testpmd || true)"
+[ "${BENCH_ONLY:-}" = corridor ] && TESTPMD=""
 PY=/usr/bin/python3
 if ! $PY -c 'import scapy' 2>/dev/null; then echo "SKIP: python3-scapy missing"; exit 77; fi
 TMP="$(mktemp -d /tmp/cdp-bench-XXXXXX)"; trap 'rm -rf "$TMP"' EXIT
-GHZ=$(awk '/cpu MHz/ {print $4/1000; exit}' /proc/cpuinfo)
+BURST=32; MBUFS=65535; MBCACHE=256; DESC=1024
 
-# input pcaps and the config with SESSIONS static-less rules (installed through the config
-# file would be slow to parse: the script writes YAML flow lines, the loader reads them)
-$PY - "$TMP" "$SESSIONS" <<'PYEOF'
-import random, struct, sys
-sys.path.insert(0, ".")
-from scapy.all import Ether, IP, UDP, Raw, raw, wrpcap
+# input pcaps and the config (the table is filled by --bench-fill: the config holds at most
+# 4096 static rules)
+$PY - "$TMP" "$SESSIONS" "$BURST" "$MBUFS" "$MBCACHE" "$DESC" <<'PYEOF'
+import random, sys
+from scapy.all import Ether, IP, UDP, Raw, wrpcap
 from scapy.contrib.gtp import GTP_U_Header
-tmp, sessions = sys.argv[1], int(sys.argv[2])
+tmp, sessions, burst, mbufs, mbcache, desc = sys.argv[1], *map(int, sys.argv[2:])
 random.seed(7)
 def frame(teid, inner_len):
     pad = max(0, inner_len - 28)
@@ -30,37 +36,65 @@ wrpcap(tmp + "/p64.pcap", [frame(0x100000 + k, 64 - 18) for k in keys])  # 64-by
 imix = [64 - 18] * 7 + [576 - 18] * 4 + [1500 - 18 - 36]                   # 7:4:1
 wrpcap(tmp + "/imix.pcap", [frame(0x100000 + k, imix[i % 12]) for i, k in enumerate(keys)])
 with open(tmp + "/dp.yaml", "w") as f:
-    f.write("dataplane: {id: bench, sessions: %d, mbufs: 65535, stats_interval_ms: 1000}\n" % sessions)
-    f.write("ports:\n  - {name: net_pcap0, address4: 198.51.100.2}\n")
-    f.write("  - {name: net_null0, address4: 198.51.100.2, gateway_mac: \"02:00:00:00:00:fe\"}\n")
-    f.write("log: {level: info}\nrules:\n")
-    # the config holds at most 4096 static rules: the rest of the table is filled by
-    # --bench-fill (below), which adds SESSIONS rules before forwarding starts
+    f.write("dataplane: {id: bench, sessions: %d, burst: %d, mbufs: %d, mbuf_cache: %d, stats_interval_ms: 1000}\n"
+            % (sessions, burst, mbufs, mbcache))
+    f.write("ports:\n  - {name: net_pcap0, address4: 198.51.100.2, rx_desc: %d, tx_desc: %d}\n" % (desc, desc))
+    f.write("  - {name: net_null0, address4: 198.51.100.2, gateway_mac: \"02:00:00:00:00:fe\", rx_desc: %d, tx_desc: %d}\n" % (desc, desc))
+    f.write("log: {level: info}\n")
 PYEOF
 
 EAL="--no-huge --no-pci -m $(( SESSIONS > 100000 ? 3072 : 1024 )) -l 0,1 --log-level=*:error --no-telemetry"
-# median of a column of numbers (the per-second rates once forwarding runs)
 median() { sort -n | awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]; else print 0}'; }
 run_dp() { # PCAP -> Mpps: the median of the per-second stats lines (the first is cut short)
+    local log="$TMP/dp.log"
     timeout $((SECS + 120)) "$DP" $EAL --file-prefix=cdpb$$ \
         --vdev "net_pcap0,rx_pcap=$1,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
-        --config "$TMP/dp.yaml" --bench-fill "$SESSIONS" --bench-seconds "$((SECS + 1))" 2>&1 |
-        grep ' stats ' | grep -o 'rx_mpps=[0-9.]*' | sed 1d | cut -d= -f2 | median
+        --config "$TMP/dp.yaml" --bench-fill "$SESSIONS" --bench-seconds "$((SECS + 1))" >"$log" 2>&1
+    grep ' stats ' "$log" | grep -o 'rx_mpps=[0-9.]*' | sed 1d | cut -d= -f2 | median
 }
 run_testpmd() { # PCAP MODE -> Mpps: the median of testpmd's per-second Rx-pps on port 0
     [ -n "$TESTPMD" ] || { echo 0; return; }
     timeout -s INT $((SECS + 20)) "$TESTPMD" $EAL --file-prefix=tpmd$$ \
         --vdev "net_pcap0,rx_pcap=$1,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
-        --forward-mode="$2" --port-topology=paired --nb-cores=1 --stats-period 1 2>&1 </dev/null |
+        --forward-mode="$2" --port-topology=paired --nb-cores=1 --stats-period 1 \
+        --burst=$BURST --rxd=$DESC --txd=$DESC --mbcache=$MBCACHE --total-num-mbufs=$MBUFS \
+        2>&1 </dev/null |
         awk '/statistics for port 0/ {p=1} /statistics for port 1/ {p=0} p && /Rx-pps:/ {print $2}' |
         awk '$1 > 0' | sed 1d | awk '{printf "%.3f\n", $1 / 1e6}' | median
 }
-printf "%-8s %12s %16s %13s %12s %14s %12s\n" traffic "corridor Mpps" "testpmd 5tswap" "testpmd io" "ratio 5tswap" "cycles/packet" "sessions"
-for t in p64 imix; do
-    ours=$(run_dp "$TMP/$t.pcap"); swap=$(run_testpmd "$TMP/$t.pcap" 5tswap); io=$(run_testpmd "$TMP/$t.pcap" io)
-    awk -v o="${ours:-0}" -v s="$swap" -v i="$io" -v g="$GHZ" -v t="$t" -v n="$SESSIONS" 'BEGIN {
-        printf "%-8s %12.3f %16.3f %13.3f %12.2f %14.0f %12d\n", t, o, s, i, (s > 0 ? o / s : 0), (o > 0 ? g * 1000 / o : 0), n }'
+# "median (min-max)" of a list of numbers
+summary() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR]=$1} END {if (!NR) {print "0 0 0"; exit}
+    printf "%s %s %s\n", v[int((NR+1)/2)], v[1], v[NR]}'; }
+echo "$ROUNDS rounds of ${SECS} s per run, $SESSIONS sessions; Mpps as median (lowest-highest round)"
+printf "%-6s %-22s %-22s %-22s %-18s %s\n" traffic "corridor Mpps" "testpmd 5tswap" "testpmd io" "ratio to 5tswap" "cycles/packet (ours, 5tswap)"
+for t in $TRAFFIC; do
+    o_all=""; s_all=""; i_all=""; r_all=""
+    for r in $(seq 1 "$ROUNDS"); do
+        o=""; s=""; i=""
+        for k in $(seq 0 2); do   # rotate the order: round 1 ours first, round 2 5tswap, ...
+            case $(( (k + r - 1) % 3 )) in
+            0) o=$(run_dp "$TMP/$t.pcap") ;;
+            1) s=$(run_testpmd "$TMP/$t.pcap" 5tswap) ;;
+            2) i=$(run_testpmd "$TMP/$t.pcap" io) ;;
+            esac
+        done
+        o_all="$o_all $o"; s_all="$s_all $s"; i_all="$i_all $i"
+        r_all="$r_all $(awk -v o="$o" -v s="$s" 'BEGIN {printf "%.3f", (s > 0 ? o / s : 0)}')"
+        echo "  round $r $t: corridor $o, 5tswap $s, io $i Mpps" >&2
+    done
+    TSC_HZ=$(grep -o 'tsc_hz=[0-9]*' "$TMP/dp.log" | head -1 | cut -d= -f2)
+    read -r om olo ohi <<<"$(echo "$o_all" | summary)"
+    read -r sm slo shi <<<"$(echo "$s_all" | summary)"
+    read -r im ilo ihi <<<"$(echo "$i_all" | summary)"
+    read -r rm rlo rhi <<<"$(echo "$r_all" | summary)"
+    awk -v om="$om" -v olo="$olo" -v ohi="$ohi" -v sm="$sm" -v slo="$slo" -v shi="$shi" \
+        -v im="$im" -v ilo="$ilo" -v ihi="$ihi" -v rm="$rm" -v rlo="$rlo" -v rhi="$rhi" \
+        -v hz="${TSC_HZ:-0}" -v t="$t" 'BEGIN {
+        printf "%-6s %-22s %-22s %-22s %-18s %.0f, %.0f\n", t,
+            sprintf("%.2f (%.2f-%.2f)", om, olo, ohi), sprintf("%.2f (%.2f-%.2f)", sm, slo, shi),
+            sprintf("%.2f (%.2f-%.2f)", im, ilo, ihi), sprintf("%.2f (%.2f-%.2f)", rm, rlo, rhi),
+            (om > 0 ? hz / om / 1e6 : 0), (sm > 0 ? hz / sm / 1e6 : 0) }'
 done
-echo "(cycles/packet = core GHz ${GHZ} / Mpps: the whole loop, including net_pcap's copy of each packet)"
+echo "(ratio: per round, ours / 5tswap of the same round; TSC ${TSC_HZ:-?} Hz; cycles include net_pcap's copy of every packet)"
 echo "--- session table lookup vs rte_hash on plain keys"
 "$HASHB" "$SESSIONS"
