@@ -115,6 +115,18 @@ static void json_routes_links(corridor_json *j, const corridor_report *r)
         corridor_json_obj_end(j);
     }
     corridor_json_arr_end(j);
+    corridor_json_key(j, "neighbours");
+    corridor_json_arr_begin(j);
+    for (size_t i = 0; i < r->n_neighbours; i++) {
+        const corridor_neighbour *nb = &r->neighbours[i];
+        corridor_json_obj_begin(j);
+        corridor_json_kstr(j, "address", nb->address);
+        corridor_json_kstr(j, "lladdr", nb->lladdr);
+        corridor_json_kstr(j, "dev", nb->dev);
+        corridor_json_ku64(j, "state", nb->state);
+        corridor_json_obj_end(j);
+    }
+    corridor_json_arr_end(j);
 }
 
 static void json_node(corridor_json *j, const corridor_node_view *v, bool full)
@@ -304,6 +316,10 @@ void corridor_ctl_render_node(FILE *f, const corridor_node_view *v, bool json, b
             corridor_table_print(t, f, color);
         corridor_table_free(&t);
     }
+    for (size_t i = 0; i < r->n_neighbours; i++)
+        fprintf(f, "%s %s lladdr %s dev %s (nud 0x%x)\n", i ? "            " : "gateways:   ",
+                r->neighbours[i].address, r->neighbours[i].lladdr[0] ? r->neighbours[i].lladdr
+                : "unresolved", r->neighbours[i].dev, r->neighbours[i].state);
     fprintf(f, "links:       %zu\n", r->n_links);
     if (r->n_links) {
         static const char *const hdr[] = {"LINK", "STATE", "MTU", "RX BYTES", "TX BYTES",

@@ -140,6 +140,17 @@ assert links[\"upf0\"][\"mtu\"] == 1400 and links[\"upf0\"][\"up\"] == (\"$UPF_K
 assert links[\"veth0\"][\"mtu\"] == 1500 and links[\"veth0\"][\"up\"], links[\"veth0\"]
 '"
 
+check "the gateway's neighbour entry is reported (address, lladdr, dev)" bash -c "
+    $(declare -f node_json ctl nsx); NS=$NS CTL=$CTL
+    node_json | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+nb = {n[\"address\"]: n for n in v[\"neighbours\"]}
+assert list(nb) == [\"10.200.0.2\"], nb
+assert nb[\"10.200.0.2\"][\"lladdr\"] == \"02:00:00:00:02:02\", nb
+assert nb[\"10.200.0.2\"][\"dev\"] == \"veth0\", nb
+'"
+
 # ---- a route added or deleted from the shell reaches corridorctl within 1 s ----
 wait_route() { # PREFIX present|absent -> prints milliseconds taken, fails after 1 s
     local t0 t1 want=$2
