@@ -12,6 +12,7 @@
 #include "host.h"
 #include "log.h"
 #include "msg.h"
+#include "msg_send.h"
 #include "netlink/nl_watch.h"
 #include "peers.h"
 #include "steering.h"
@@ -263,17 +264,7 @@ const corridor_agent_stats *corridor_agent_stats_get(const corridor_agent *a) { 
 
 static int send_msg(corridor_agent *a, corridor_msg *m, uint64_t correlation_id)
 {
-    m->env.version = CORRIDOR_PROTOCOL_VERSION;
-    m->env.seq = ++a->seq;
-    m->env.correlation_id = correlation_id;
-    m->env.timestamp_us = corridor_clock_wall_us();
-    snprintf(m->env.sender_id, sizeof m->env.sender_id, "%s", a->identity.node_id);
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = corridor_msg_encode(m, &buf, &len);
-    if (rc == 0)
-        rc = corridor_sock_send(a->sock, NULL, buf, len);
-    free(buf);
+    int rc = corridor_msg_send(a->sock, NULL, m, a->identity.node_id, &a->seq, correlation_id);
     if (rc < 0) {
         a->stats.send_failures++;
         if (!a->unreachable && a->ever_connected)

@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "msg_send.h"
 
 #define PING_RING 8               /* outstanding pings remembered per peer */
 #define PEER_FRAME_MAX 4096       /* a ping is ~100 bytes; the listener may face the network */
@@ -94,18 +95,7 @@ void corridor_peers_free(corridor_peers **pp)
 static int send_on(corridor_peers *p, corridor_sock *s, const corridor_peer *to, uint64_t *seq,
                    corridor_msg *m, uint64_t correlation_id)
 {
-    m->env.version = CORRIDOR_PROTOCOL_VERSION;
-    m->env.seq = ++*seq;
-    m->env.correlation_id = correlation_id;
-    m->env.timestamp_us = corridor_clock_wall_us();
-    snprintf(m->env.sender_id, sizeof m->env.sender_id, "%s", p->node_id);
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = corridor_msg_encode(m, &buf, &len);
-    if (rc == 0)
-        rc = corridor_sock_send(s, to, buf, len);
-    free(buf);
-    return rc;
+    return corridor_msg_send(s, to, m, p->node_id, seq, correlation_id);
 }
 
 /* A peer missed one more ping; returns 1 when that made it unreachable. */

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "log.h"
 #include "msg.h"
+#include "msg_send.h"
 #include "transport.h"
 #include "server_internal.h"
 #include "workloads.h"
@@ -89,17 +90,7 @@ const corridor_orch_stats *corridor_orch_stats_get(const corridor_orch *o) { ret
 void corridor_orch_send(corridor_orch *o, corridor_sock *s, const corridor_peer *peer,
                      corridor_msg *m, uint64_t correlation_id)
 {
-    m->env.version = CORRIDOR_PROTOCOL_VERSION;
-    m->env.seq = ++o->seq;
-    m->env.correlation_id = correlation_id;
-    m->env.timestamp_us = corridor_clock_wall_us();
-    snprintf(m->env.sender_id, sizeof m->env.sender_id, "%s", o->cfg.id);
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = corridor_msg_encode(m, &buf, &len);
-    if (rc == 0)
-        rc = corridor_sock_send(s, peer, buf, len);
-    free(buf);
+    int rc = corridor_msg_send(s, peer, m, o->cfg.id, &o->seq, correlation_id);
     if (rc < 0) {
         o->stats.send_errors++;
         char ps[64];

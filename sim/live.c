@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "log.h"
 #include "msg.h"
+#include "msg_send.h"
 #include "sim_internal.h"
 #include "transport.h"
 
@@ -76,15 +77,7 @@ void corridor_live_free(corridor_live **pl)
 
 static void send_msg(corridor_live *l, live_node *ln, corridor_msg *m)
 {
-    m->env.seq = ++ln->seq;
-    m->env.timestamp_us = corridor_clock_wall_us();
-    snprintf(m->env.sender_id, sizeof m->env.sender_id, "%s", ln->reg.node_id);
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = corridor_msg_encode(m, &buf, &len);
-    if (rc == 0)
-        rc = corridor_sock_send(ln->sock, NULL, buf, len);
-    free(buf);
+    int rc = corridor_msg_send(ln->sock, NULL, m, ln->reg.node_id, &ln->seq, 0);
     if (rc < 0) {
         l->send_failures++;
         CLOG_WARN_RL("sim", "live send failed", "node=%s error=%s", ln->reg.node_id,
