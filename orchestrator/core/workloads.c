@@ -628,11 +628,29 @@ static int cmp_priority(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+/* Whether any replica needs the tick now: a pending one due for a try, or a start command
+ * past its deadline. Most ticks find none, and then skip the sort below. */
+static bool tick_due(const struct corridor_workloads *w, uint64_t now_ms)
+{
+    size_t pos = 0;
+    void *v;
+    while (corridor_hashmap_next(w->by_id, &pos, NULL, &v)) {
+        const workload *wl = v;
+        for (uint32_t i = 0; i < wl->n_slots; i++) {
+            const slot *s = &wl->slots[i];
+            if ((s->st == SLOT_PENDING && now_ms >= s->next_try_ms) ||
+                (s->st == SLOT_STARTING && s->cmd_id[0] && now_ms >= s->cmd_deadline_ms))
+                return true;
+        }
+    }
+    return false;
+}
+
 size_t corridor_workloads_tick(corridor_core *c, uint64_t now_ms)
 {
     struct corridor_workloads *w = c->wl;
     size_t n = corridor_hashmap_count(w->by_id), k = 0, acted = 0, pos = 0;
-    if (n == 0)
+    if (n == 0 || !tick_due(w, now_ms))
         return 0;
     workload **list = malloc(n * sizeof *list);
     if (!list)
