@@ -133,7 +133,6 @@ static void setup_workers(corridor_dp_app *a)
         k->id = w;
         k->t = a->t;
         k->qsbr = corridor_dpt_qsbr(a->t);
-        k->ctr = corridor_dpt_ctr_row(a->t, w);
         k->n_ports = a->n_ports;
         memcpy(k->port_id, a->port_id, sizeof k->port_id);
         memcpy(k->ports, a->ports, sizeof k->ports);

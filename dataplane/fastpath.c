@@ -22,9 +22,6 @@ const char *corridor_dp_drop_name(unsigned reason)
     return "unknown";
 }
 
-/* How many packets ahead of the one acted on its rule counter is fetched. */
-#define CTR_AHEAD 8
-
 static inline void drop(corridor_dp_worker *w, struct rte_mbuf *m, unsigned reason)
 {
     w->st.drops[reason]++;
@@ -179,23 +176,18 @@ void corridor_dp_process(corridor_dp_worker *w, struct rte_mbuf **pkts, unsigned
         which[nk++] = (uint8_t)i;
     }
     corridor_dpt_lookup_bulk(w->t, kp, nk, ent);
-    /* Fetch what acting reads for the whole burst at once (each rule's entry line and this
-     * worker's counter for it, both known from the lookup's result), so that their cache
-     * misses overlap instead of being taken one packet after the other. */
-    const corridor_dpt_entry *pool = corridor_dpt_pool(w->t);
+    /* Fetch what acting reads for the whole burst at once (each rule's entry line and the
+     * line of this worker's counter, which follows the entry), so that their cache misses
+     * overlap instead of being taken one packet after the other. */
     corridor_dpt_ctr *ctr[CORRIDOR_DP_BURST_MAX];
     for (unsigned k = 0; k < nk; k++) {
         if (!ent[k])
             continue;
-        ctr[k] = &w->ctr[corridor_dpt_entry_index(pool, ent[k])];
+        ctr[k] = corridor_dpt_entry_ctr(ent[k], w->id);
         rte_prefetch0(ent[k]);
+        __builtin_prefetch(ctr[k], 1, 3);
     }
-    for (unsigned k = 0; k < nk && k < CTR_AHEAD; k++)
-        if (ent[k])
-            __builtin_prefetch(ctr[k], 1, 3);
     for (unsigned k = 0; k < nk; k++) {
-        if (k + CTR_AHEAD < nk && ent[k + CTR_AHEAD])
-            __builtin_prefetch(ctr[k + CTR_AHEAD], 1, 3);
         unsigned i = which[k];
         struct rte_mbuf *m = pkts[i];
         bool uplink = p[i].kind == CORRIDOR_PKT_KIND_GTPU;

@@ -45,7 +45,6 @@ typedef struct {
     unsigned id;                          /* reader index in the table, tx queue on every port */
     corridor_dpt *t;
     struct rte_rcu_qsbr *qsbr;
-    corridor_dpt_ctr *ctr;                /* this worker's rule counters, by entry index */
     uint16_t n_ports;
     uint16_t port_id[CORRIDOR_DPT_MAX_PORTS + 1];  /* DPDK port ids; [KERNEL_SLOT] the kernel */
     bool has_kernel;

@@ -15,6 +15,7 @@
 
 typedef struct {
     uint64_t rule_id;
+    uint64_t version;
     corridor_dpt_entry *e;         /* NULL: slot free */
     corridor_dpt_key ul, dl;
     bool has_ul, has_dl;
@@ -24,14 +25,13 @@ struct corridor_dpt {
     struct rte_hash *h;            /* keys -> entry (fast path) */
     struct rte_hash *ids;          /* rule id -> slot (control thread) */
     struct rte_rcu_qsbr *qsbr;
-    corridor_dpt_entry *pool;      /* n_entries = capacity + max_batch entries */
-    size_t n_entries;
+    uint8_t *pool;                 /* n_entries = capacity + max_batch entries, stride apart */
+    size_t n_entries, stride;
     uint32_t *free_entries;
     uint32_t n_free_entries;
     dpt_slot *slots;
     uint32_t *free_slots;
     uint32_t n_free_slots;
-    corridor_dpt_ctr *ctr;         /* n_readers rows of n_entries, by entry */
     corridor_dpt_ctr *base;        /* by slot: what the rule's retired entries counted */
     corridor_dpt_port ports[CORRIDOR_DPT_MAX_PORTS];
     uint32_t n_ports;
@@ -51,12 +51,23 @@ struct corridor_dpt {
     uint32_t n_dead_slots;
 };
 
-_Static_assert(sizeof(corridor_dpt_entry) == 2 * RTE_CACHE_LINE_SIZE, "entry: two lines");
 _Static_assert(offsetof(corridor_dpt_entry, tmpl.hdr) + 50 <= RTE_CACHE_LINE_SIZE,
                "an untagged IPv4 template ends in the entry's first line");
+_Static_assert(CORRIDOR_DPT_CTR_OFF + 2 * sizeof(corridor_dpt_ctr) <= 2 * RTE_CACHE_LINE_SIZE,
+               "an entry and two workers' counters fit in two lines");
+
+static inline corridor_dpt_entry *entry_at(const corridor_dpt *t, size_t idx)
+{
+    return (corridor_dpt_entry *)(t->pool + idx * t->stride);
+}
+
+static inline size_t entry_idx(const corridor_dpt *t, const corridor_dpt_entry *e)
+{
+    return (size_t)((const uint8_t *)e - t->pool) / t->stride;
+}
 
 /*
- * The entries and counters are CPU-only (no device reads them) and the fast path reaches
+ * The entries and their counters are CPU-only (no device reads them) and the fast path reaches
  * them at random: plain anonymous memory, asking the kernel for transparent huge pages, so
  * that a 1M-rule table costs a few TLB entries even when the EAL runs without hugepages
  * (--no-huge memory is a shared memfd, which gets no transparent huge pages).
@@ -181,17 +192,18 @@ corridor_dpt *corridor_dpt_new(const corridor_dpt_params *p, char *err, size_t e
     t->qsbr = rte_zmalloc_socket("corridor_qsbr", qsz, RTE_CACHE_LINE_SIZE, p->socket_id);
     size_t n_entries = (size_t)p->capacity + p->max_batch;
     t->n_entries = n_entries;
-    t->pool = big_alloc(n_entries * sizeof *t->pool);
+    t->stride = RTE_ALIGN_CEIL(CORRIDOR_DPT_CTR_OFF + t->n_readers * sizeof(corridor_dpt_ctr),
+                               RTE_CACHE_LINE_SIZE);
+    t->pool = big_alloc(n_entries * t->stride);
     t->free_entries = malloc(n_entries * sizeof *t->free_entries);
     t->slots = calloc(p->capacity, sizeof *t->slots);
     t->free_slots = malloc(p->capacity * sizeof *t->free_slots);
-    t->ctr = big_alloc((size_t)t->n_readers * n_entries * sizeof *t->ctr);
     t->base = calloc(p->capacity, sizeof *t->base);
     t->dead_pos = malloc(2 * (size_t)p->max_batch * sizeof *t->dead_pos);
     t->dead_entries = malloc(p->max_batch * sizeof *t->dead_entries);
     t->dead_slots = malloc(p->max_batch * sizeof *t->dead_slots);
     if (!t->h || !t->ids || !t->qsbr || !t->pool || !t->free_entries || !t->slots ||
-        !t->free_slots || !t->ctr || !t->base || !t->dead_pos || !t->dead_entries || !t->dead_slots) {
+        !t->free_slots || !t->base || !t->dead_pos || !t->dead_entries || !t->dead_slots) {
         set_err(err, errlen, "cannot allocate the session table: %s",
                 rte_errno ? rte_strerror(rte_errno) : "out of memory");
         corridor_dpt_free(&t);
@@ -217,11 +229,10 @@ void corridor_dpt_free(corridor_dpt **tp)
     thp_heap_close(t);
     rte_hash_free(t->ids);
     rte_free(t->qsbr);
-    big_free(t->pool, t->n_entries * sizeof *t->pool);
+    big_free(t->pool, t->n_entries * t->stride);
     free(t->free_entries);
     free(t->slots);
     free(t->free_slots);
-    big_free(t->ctr, (size_t)t->n_readers * t->n_entries * sizeof *t->ctr);
     free(t->base);
     free(t->dead_pos);
     free(t->dead_entries);
@@ -264,16 +275,6 @@ unsigned corridor_dpt_lookup_bulk(const corridor_dpt *t, const corridor_dpt_key 
     return rc < 0 ? 0 : (unsigned)rc;
 }
 
-corridor_dpt_ctr *corridor_dpt_ctr_row(corridor_dpt *t, unsigned reader)
-{
-    return t->ctr + (size_t)reader * t->n_entries;
-}
-
-const corridor_dpt_entry *corridor_dpt_pool(const corridor_dpt *t)
-{
-    return t->pool;
-}
-
 size_t corridor_dpt_count(const corridor_dpt *t)
 {
     return t->count;
@@ -293,16 +294,24 @@ const corridor_dpt_entry *corridor_dpt_find(const corridor_dpt *t, uint64_t rule
     return s ? s->e : NULL;
 }
 
+int corridor_dpt_version(const corridor_dpt *t, uint64_t rule_id, uint64_t *version)
+{
+    dpt_slot *s = slot_of(t, rule_id);
+    if (!s)
+        return -ENOENT;
+    *version = s->version;
+    return 0;
+}
+
 int corridor_dpt_rule_stats(const corridor_dpt *t, uint64_t rule_id, uint64_t *pkts,
                             uint64_t *bytes)
 {
     dpt_slot *s = slot_of(t, rule_id);
     if (!s)
         return -ENOENT;
-    uint32_t idx = (uint32_t)(s->e - t->pool);
     uint64_t p = t->base[s - t->slots].pkts, b = t->base[s - t->slots].bytes;
     for (uint32_t r = 0; r < t->n_readers; r++) {
-        const corridor_dpt_ctr *c = &t->ctr[(size_t)r * t->n_entries + idx];
+        const corridor_dpt_ctr *c = corridor_dpt_entry_ctr(s->e, r);
         p += __atomic_load_n(&c->pkts, __ATOMIC_RELAXED);
         b += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
     }
@@ -326,8 +335,6 @@ static int compile(const corridor_dpt *t, const corridor_dp_rule *r, corridor_dp
     e->action = (uint8_t)r->action;
     e->out_port = (uint8_t)r->out_port;
     e->qfi = r->qfi;
-    e->version = r->version;
-    e->rule_id = r->rule_id;
     switch (r->action) {
     case CORRIDOR_DP_ACTION_FORWARD: {
         const corridor_ipaddr *src = r->target_address.family == 4 ? &port->addr4 : &port->addr6;
@@ -394,22 +401,21 @@ static bool key_eq(const corridor_dpt_key *a, const corridor_dpt_key *b)
 
 static corridor_dpt_entry *entry_alloc(corridor_dpt *t)
 {
-    return t->n_free_entries ? &t->pool[t->free_entries[--t->n_free_entries]] : NULL;
+    return t->n_free_entries ? entry_at(t, t->free_entries[--t->n_free_entries]) : NULL;
 }
 
 static void entry_release(corridor_dpt *t, corridor_dpt_entry *e)
 {
-    t->free_entries[t->n_free_entries++] = (uint32_t)(e - t->pool);
+    t->free_entries[t->n_free_entries++] = (uint32_t)entry_idx(t, e);
 }
 
 /* After the grace period: nobody counts on e any more; its counts go to its rule and its
  * counters are zero for the next user. */
 static void entry_retire(corridor_dpt *t, corridor_dpt_entry *e)
 {
-    size_t idx = (size_t)(e - t->pool);
     corridor_dpt_ctr *b = &t->base[e->slot];
     for (uint32_t r = 0; r < t->n_readers; r++) {
-        corridor_dpt_ctr *c = &t->ctr[(size_t)r * t->n_entries + idx];
+        corridor_dpt_ctr *c = corridor_dpt_entry_ctr(e, r);
         b->pkts += c->pkts;
         b->bytes += c->bytes;
         *c = (corridor_dpt_ctr){0, 0};
@@ -459,6 +465,7 @@ static int op_add(corridor_dpt *t, const corridor_dp_rule *r, char *why, size_t 
     dpt_slot *s = &t->slots[idx];
     *s = tmp;
     s->rule_id = r->rule_id;
+    s->version = r->version;
     s->e = e;
     e->slot = idx;
     t->base[idx] = (corridor_dpt_ctr){0, 0};   /* the entry's own counters are zero */
@@ -488,10 +495,10 @@ static int op_modify(corridor_dpt *t, const corridor_dp_rule *r, char *why, size
         snprintf(why, wlen, "rule %llu unknown", (unsigned long long)r->rule_id);
         return -ENOENT;
     }
-    if (r->version && r->version < s->e->version) {
+    if (r->version && r->version < s->version) {
         snprintf(why, wlen, "rule %llu: version %llu is older than the installed %llu",
                  (unsigned long long)r->rule_id, (unsigned long long)r->version,
-                 (unsigned long long)s->e->version);
+                 (unsigned long long)s->version);
         return -ESTALE;
     }
     dpt_slot nk;
@@ -531,6 +538,7 @@ static int op_modify(corridor_dpt *t, const corridor_dp_rule *r, char *why, size
         key_delete(t, &s->dl);
     t->dead_entries[t->n_dead_entries++] = s->e;
     s->e = e;
+    s->version = r->version;
     s->ul = nk.ul;
     s->dl = nk.dl;
     s->has_ul = nk.has_ul;

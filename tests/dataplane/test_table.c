@@ -104,7 +104,9 @@ static void test_ops(void)
     m.version = 0;
     m.target_teid = 0x3001;
     CHECK_EQ_INT(apply1(CORRIDOR_RULE_OP_MODIFY, &m, &res), 0);
-    CHECK_EQ_INT(corridor_dpt_find(t, 1)->version, 0);
+    uint64_t ver = 99;
+    CHECK_EQ_INT(corridor_dpt_version(t, 1, &ver), 0);
+    CHECK_EQ_INT(ver, 0);
     m.version = 5;
     CHECK_EQ_INT(apply1(CORRIDOR_RULE_OP_MODIFY, &m, &res), 0);
     m.version = 4;
@@ -220,6 +222,73 @@ static void test_fastpath(void)
     CHECK_EQ_INT(rte_mempool_in_use_count(mp), 0);   /* nothing leaked or held */
 }
 
+/* A table on one port that sends from ours4; NULL (and a failed check) if it cannot. */
+static corridor_dpt *table_new(const char *name, uint32_t cap, uint32_t batch, uint32_t readers,
+                               corridor_dpt_port *port)
+{
+    memset(port, 0, sizeof *port);
+    port->addr4.family = 4;
+    memcpy(port->addr4.a, ours4, 4);
+    corridor_dpt_params p = {.name = name, .capacity = cap, .max_batch = batch,
+                             .n_readers = readers, .ports = port, .n_ports = 1};
+    char err[256];
+    corridor_dpt *nt = corridor_dpt_new(&p, err, sizeof err);
+    CHECK(nt != NULL);
+    return nt;
+}
+
+/* Counters live after each entry, one per worker: with five workers an entry and its
+ * counters span three lines. Two workers count the same rule, a neighbour's counters stay
+ * untouched, and a modify (a new entry) keeps what the old one counted. */
+static void test_counters_many_readers(void)
+{
+    corridor_dpt *saved = t;
+    corridor_dpt_port port;
+    t = table_new("t5", 16, 4, 5, &port);
+    if (!t) {
+        t = saved;
+        return;
+    }
+    corridor_rule_result res;
+    for (uint64_t id = 1; id <= 3; id++) {
+        corridor_dp_rule r = rule(id, 0x1000 + (uint32_t)id, NULL, 0);
+        CHECK_EQ_INT(apply1(CORRIDOR_RULE_OP_ADD, &r, &res), 0);
+    }
+    corridor_dp_worker w0, w4;
+    memset(&w0, 0, sizeof w0);
+    w0.t = t;
+    w0.n_ports = 1;
+    w0.ports[0] = port;
+    w4 = w0;
+    w4.id = 4;
+    uint8_t ip[128], f[256];
+    size_t n = pg_ip_udp(ip, 4, ue4, dn4, 64, 30);
+    size_t fl = pg_gtpu(f, 4, gnb4, ours4, 0x1002, -1, ip, n, 0);
+    for (int i = 0; i < 3; i++) {
+        struct rte_mbuf *m = mbuf_of(f, fl);
+        corridor_dp_process(i == 1 ? &w0 : &w4, &m, 1);
+    }
+    rte_pktmbuf_free_bulk(w0.txb[0], w0.n_txb[0]);
+    rte_pktmbuf_free_bulk(w4.txb[0], w4.n_txb[0]);
+    uint64_t pk = 0, by = 0;
+    CHECK_EQ_INT(corridor_dpt_rule_stats(t, 2, &pk, &by), 0);
+    CHECK_EQ_INT(pk, 3);
+    CHECK_EQ_INT(by, 3 * fl);
+    CHECK_EQ_INT(corridor_dpt_entry_ctr(corridor_dpt_find(t, 2), 4)->pkts, 2);
+    for (uint64_t id = 1; id <= 3; id += 2) {
+        CHECK_EQ_INT(corridor_dpt_rule_stats(t, id, &pk, &by), 0);
+        CHECK_EQ_INT(pk, 0);
+    }
+    corridor_dp_rule m2 = rule(2, 0x1002, NULL, 0);
+    m2.target_teid = 0x4242;
+    CHECK_EQ_INT(apply1(CORRIDOR_RULE_OP_MODIFY, &m2, &res), 0);
+    CHECK_EQ_INT(corridor_dpt_rule_stats(t, 2, &pk, &by), 0);
+    CHECK_EQ_INT(pk, 3);
+    CHECK_EQ_INT(corridor_dpt_entry_ctr(corridor_dpt_find(t, 2), 4)->pkts, 0);
+    corridor_dpt_free(&t);
+    t = saved;
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -233,23 +302,16 @@ int main(int argc, char **argv)
     }
     mp = rte_pktmbuf_pool_create("test", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     corridor_dpt_port port;
-    memset(&port, 0, sizeof port);
-    port.addr4.family = 4;
-    memcpy(port.addr4.a, ours4, 4);
-    corridor_dpt_params p = {.name = "t", .capacity = 64, .max_batch = 16, .n_readers = 1,
-                             .ports = &port, .n_ports = 1};
-    char err[256];
-    t = corridor_dpt_new(&p, err, sizeof err);
-    CHECK(t != NULL);
+    t = table_new("t", 64, 16, 1, &port);
     if (!t || !mp)
         return 1;
     w.t = t;
-    w.ctr = corridor_dpt_ctr_row(t, 0);
     w.n_ports = 1;
     w.ports[0] = port;
     RUN(test_ops);
     RUN(test_fill_to_capacity);
     RUN(test_fastpath);
+    RUN(test_counters_many_readers);
     corridor_dpt_free(&t);
     CHECK(t == NULL);
     rte_mempool_free(mp);
