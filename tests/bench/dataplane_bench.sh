@@ -9,6 +9,9 @@
 # the lowest and highest round beside it. cycles/packet = TSC Hz / rate (the whole loop).
 # Usage: dataplane_bench.sh CORRIDOR_DATAPLANE DATAPLANE_LOOKUP [SECONDS] [SESSIONS] [ROUNDS]
 # BENCH_TRAFFIC="p64 imix" picks the traffic; BENCH_ONLY=corridor skips testpmd.
+# Memory: BENCH_MEM=huge runs both on 2 MB hugepages (reserved here for the run, on a private
+# hugetlbfs mount, and given back at the end; needs root), BENCH_MEM=nohuge on --no-huge
+# memory as the tests run. The default is huge where it can be set up, else nohuge.
 set -u
 DP="$1"; HASHB="$2"; SECS="${3:-4}"; SESSIONS="${4:-1000000}"; ROUNDS="${5:-3}"
 TRAFFIC="${BENCH_TRAFFIC:-p64 imix}"
@@ -43,7 +46,32 @@ with open(tmp + "/dp.yaml", "w") as f:
     f.write("log: {level: info}\n")
 PYEOF
 
-EAL="--no-huge --no-pci -m $(( SESSIONS > 100000 ? 3072 : 1024 )) -l 0,1 --log-level=*:error --no-telemetry"
+MEM="${BENCH_MEM:-huge}"; HUGE_SAVED=""
+hugepages_setup() { # 600 free 2 MB pages (1 GB for -m 1024 and slack) on a mount of our own
+    local f=/proc/sys/vm/nr_hugepages free
+    [ -w "$f" ] || return 1
+    free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+    HUGE_SAVED=$(cat "$f")
+    [ "${free:-0}" -ge 600 ] || echo $(( HUGE_SAVED + 600 - ${free:-0} )) >"$f" 2>/dev/null
+    free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+    mkdir -p "$TMP/huge" && [ "${free:-0}" -ge 600 ] && mount -t hugetlbfs nodev "$TMP/huge" 2>/dev/null
+}
+hugepages_teardown() {
+    mountpoint -q "$TMP/huge" 2>/dev/null && umount "$TMP/huge"
+    [ -n "$HUGE_SAVED" ] && echo "$HUGE_SAVED" >/proc/sys/vm/nr_hugepages
+    rm -rf "$TMP"
+}
+trap hugepages_teardown EXIT
+if [ "$MEM" = huge ] && ! hugepages_setup; then
+    [ -n "${BENCH_MEM:-}" ] && { echo "BENCH_MEM=huge: cannot reserve hugepages here"; exit 1; }
+    MEM=nohuge
+fi
+if [ "$MEM" = huge ]; then
+    MEMARGS="-m 1024 --huge-dir $TMP/huge --huge-unlink"
+else
+    MEMARGS="--no-huge -m $(( SESSIONS > 100000 ? 3072 : 1024 ))"
+fi
+EAL="$MEMARGS --no-pci -l 0,1 --log-level=*:error --no-telemetry"
 median() { sort -n | awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]; else print 0}'; }
 run_dp() { # PCAP -> Mpps: the median of the per-second stats lines (the first is cut short)
     local log="$TMP/dp.log"
@@ -65,7 +93,7 @@ run_testpmd() { # PCAP MODE -> Mpps: the median of testpmd's per-second Rx-pps o
 # "median (min-max)" of a list of numbers
 summary() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR]=$1} END {if (!NR) {print "0 0 0"; exit}
     printf "%s %s %s\n", v[int((NR+1)/2)], v[1], v[NR]}'; }
-echo "$ROUNDS rounds of ${SECS} s per run, $SESSIONS sessions; Mpps as median (lowest-highest round)"
+echo "$ROUNDS rounds of ${SECS} s per run, $SESSIONS sessions, memory: $MEM ($MEMARGS); Mpps as median (lowest-highest round)"
 printf "%-6s %-22s %-22s %-22s %-18s %s\n" traffic "corridor Mpps" "testpmd 5tswap" "testpmd io" "ratio to 5tswap" "cycles/packet (ours, 5tswap)"
 for t in $TRAFFIC; do
     o_all=""; s_all=""; i_all=""; r_all=""
