@@ -126,3 +126,18 @@ done
 echo "(ratio: per round, ours / 5tswap of the same round; TSC ${TSC_HZ:-?} Hz; cycles include net_pcap's copy of every packet)"
 echo "--- session table lookup vs rte_hash on plain keys"
 "$HASHB" "$SESSIONS"
+# DPDK's own hash benchmark (dpdk-test hash_perf_autotest: 524,288 keys, extendable buckets,
+# 8-byte data, bursts, jhash): its lookup_bulk for 16- and 32-byte keys (ours are 24), beside
+# our table at the same size. BENCH_HASH_PERF=0 skips it (it runs about two minutes).
+DPDK_TEST="$(command -v dpdk-test || true)"
+if [ "${BENCH_HASH_PERF:-1}" != 0 ] && [ -n "$DPDK_TEST" ]; then
+    echo "--- DPDK's hash_perf_autotest (extendable buckets, 8-byte data, no precomputed hash)"
+    echo quit | DPDK_TEST=hash_perf_autotest timeout 600 "$DPDK_TEST" $MEMARGS --no-pci -l 1 \
+        --no-telemetry --log-level='*:error' --file-prefix=hpt$$ >"$TMP/hash_perf.txt" 2>&1
+    awk '/EXTENDABLE BUCKETS/ {x=1} x && /Operations with 8-byte data/ {d=1}
+         d && /With pre-computed/ {d=0; x=0}
+         d && NF == 5 && ($1 == 16 || $1 == 32) {
+             printf "  rte_hash, %2d-byte keys: lookup_bulk %s cycles/key\n", $1, $4 }' "$TMP/hash_perf.txt"
+    grep -q 'Test OK' "$TMP/hash_perf.txt" || echo "  (hash_perf_autotest did not finish: see its output above)"
+    "$HASHB" 524288 | grep -E 'corridor table|lookup,'
+fi
