@@ -116,7 +116,10 @@ static int setup_ports(corridor_dp_app *a, char *err, size_t errlen)
         uint16_t k = CORRIDOR_DP_KERNEL_SLOT;
         int rc = find_port(cfg->exception_port, &a->port_id[k], err, errlen);
         if (rc == 0)
-            rc = setup_port(a, a->port_id[k], cfg->exception_port, 1, 512, 512, err, errlen);
+            /* a queue pair per worker: net_tap wants as many rx as tx queues, and the
+             * kernel spreads its packets over all of them; worker w reads queue w */
+            rc = setup_port(a, a->port_id[k], cfg->exception_port, (uint16_t)a->n_workers, 512,
+                            512, err, errlen);
         if (rc < 0)
             return rc;
         a->port_started[k] = true;
@@ -140,7 +143,7 @@ static void setup_workers(corridor_dp_app *a)
         k->kernel_return = (uint16_t)cfg->exception_return_port;
         k->burst = (uint16_t)cfg->burst;
         k->stop = &a->stop;
-        k->poll_kernel = a->has_kernel && w == 0;
+        k->poll_kernel = a->has_kernel;
     }
     /* every (port, rx queue) to one worker, round robin */
     unsigned j = 0;

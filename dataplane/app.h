@@ -25,6 +25,9 @@ int corridor_dp_app_apply(corridor_dp_app *a, const corridor_rule_op *ops, size_
                           corridor_rule_result *res);
 /* Counters by name into out[0..cap); returns how many. */
 size_t corridor_dp_app_stats(const corridor_dp_app *a, corridor_stat *out, size_t cap);
+/* A rule's packets and bytes summed over the workers (control thread); -ENOENT if unknown. */
+int corridor_dp_app_rule_stats(const corridor_dp_app *a, uint64_t rule_id, uint64_t *pkts,
+                               uint64_t *bytes);
 /* One log line with the main counters and rates since the previous call. */
 void corridor_dp_app_log_stats(corridor_dp_app *a, const char *what);
 const char *corridor_dp_app_id(const corridor_dp_app *a);

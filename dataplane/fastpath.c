@@ -226,11 +226,13 @@ void corridor_dp_flush(corridor_dp_worker *w)
     }
 }
 
-/* What the kernel sends leaves by the return port unchanged. */
+/* What the kernel sends leaves by the return port unchanged. The kernel spreads its packets
+ * over the exception device's queues: each worker reads its own (queue = worker id). */
 static void poll_kernel(corridor_dp_worker *w)
 {
     struct rte_mbuf *pkts[CORRIDOR_DP_BURST_MAX];
-    uint16_t n = rte_eth_rx_burst(w->port_id[CORRIDOR_DP_KERNEL_SLOT], 0, pkts, w->burst);
+    uint16_t n = rte_eth_rx_burst(w->port_id[CORRIDOR_DP_KERNEL_SLOT], (uint16_t)w->id, pkts,
+                                  w->burst);
     w->st.from_kernel += n;
     for (uint16_t i = 0; i < n; i++)
         enqueue(w, w->kernel_return, pkts[i]);

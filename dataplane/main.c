@@ -92,8 +92,10 @@ static int parse_args(int argc, char **argv, int *app_start, dp_args *a)
     return -1;
 }
 
-/* Counters for scripts and the agent's Report: one "name value" line each. */
-static int write_stats(const corridor_dp_app *app, const char *path)
+/* Counters for scripts and the agent's Report: one "name value" line each; then each
+ * static rule's packets and bytes (rule<id>_packets, rule<id>_bytes). */
+static int write_stats(const corridor_dp_app *app, const corridor_dp_config *cfg,
+                       const char *path)
 {
     corridor_stat st[256];
     size_t n = corridor_dp_app_stats(app, st, sizeof st / sizeof st[0]);
@@ -104,6 +106,13 @@ static int write_stats(const corridor_dp_app *app, const char *path)
     }
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%s %llu\n", st[i].name, (unsigned long long)st[i].value);
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        uint64_t pk, by;
+        unsigned long long id = (unsigned long long)cfg->rules[i].id;
+        if (corridor_dp_app_rule_stats(app, cfg->rules[i].id, &pk, &by) == 0)
+            fprintf(f, "rule%llu_packets %llu\nrule%llu_bytes %llu\n", id,
+                    (unsigned long long)pk, id, (unsigned long long)by);
+    }
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -186,7 +195,7 @@ int main(int argc, char **argv)
             rc = corridor_dp_app_run(app, sfd, (uint32_t)args.idle_exit_ms,
                                      (uint32_t)(args.bench_seconds * 1000)) < 0 ? 1 : 0;
         corridor_dp_app_log_stats(app, "summary");
-        if (args.stats_file && write_stats(app, args.stats_file) < 0)
+        if (args.stats_file && write_stats(app, cfg, args.stats_file) < 0)
             rc = 1;
         corridor_dp_app_free(&app);
     }

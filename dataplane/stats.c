@@ -84,6 +84,17 @@ size_t corridor_dp_app_stats(const corridor_dp_app *a, corridor_stat *out, size_
         snprintf(name, sizeof name, "port%u_rx_nombuf", p);
         n = put(out, cap, n, name, es.rx_nombuf);
     }
+    /* per worker, so that how RSS spread the load (and that each queue has a reader) shows */
+    for (unsigned w = 0; w < a->n_workers; w++) {
+        const corridor_dp_wstats *s = &a->workers[w].st;
+        uint64_t tx = 0;
+        for (unsigned p = 0; p <= CORRIDOR_DPT_MAX_PORTS; p++)
+            tx += LD(s->port_tx[p]);
+        snprintf(name, sizeof name, "worker%u_rx_packets", w);
+        n = put(out, cap, n, name, LD(s->rx));
+        snprintf(name, sizeof name, "worker%u_tx_packets", w);
+        n = put(out, cap, n, name, tx);
+    }
     n = put(out, cap, n, "rules", corridor_dpt_count(a->t));
     if (a->ctl) {
         const corridor_dp_ctl_stats *c = corridor_dp_ctl_stats_get(a->ctl);
@@ -97,6 +108,12 @@ size_t corridor_dp_app_stats(const corridor_dp_app *a, corridor_stat *out, size_
         }
     }
     return n < cap ? n : cap;
+}
+
+int corridor_dp_app_rule_stats(const corridor_dp_app *a, uint64_t rule_id, uint64_t *pkts,
+                               uint64_t *bytes)
+{
+    return corridor_dpt_rule_stats(a->t, rule_id, pkts, bytes);
 }
 
 void corridor_dp_app_log_stats(corridor_dp_app *a, const char *what)

@@ -9,7 +9,10 @@
  * destination and TEID that disagree, or a TEID whose session is not the inner packet's.
  * Passes when: every op applied, no packet dropped (all drop counters 0, tx == rx), every
  * packet read from the FIFO is consistent, and both nodes got traffic.
- * Usage: test_live_update CORRIDOR_DATAPLANE
+ * With WORKERS 2 the input port has two receive queues (a second infinite pcap with the
+ * sessions in reverse order) and the output port a FIFO per worker (net_pcap: a transmit
+ * queue per tx_pcap), each read by its own thread; both workers must have forwarded.
+ * Usage: test_live_update CORRIDOR_DATAPLANE [WORKERS]   (1 or 2, default 1)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,14 +45,15 @@ static const uint8_t node4[2][4] = {{203, 0, 113, 1}, {203, 0, 113, 2}};
 static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
 static void put16(FILE *f, uint16_t v) { fwrite(&v, 2, 1, f); }
 
-static int write_input(const char *path)
+static int write_input(const char *path, bool reverse)
 {
     FILE *f = fopen(path, "wb");
     if (!f)
         return -1;
     put32(f, 0xa1b2c3d4); put16(f, 2); put16(f, 4); put32(f, 0); put32(f, 0);
     put32(f, 65535); put32(f, 1);
-    for (uint32_t s = 0; s < SESSIONS; s++) {
+    for (uint32_t i = 0; i < SESSIONS; i++) {
+        uint32_t s = reverse ? SESSIONS - 1 - i : i;
         uint8_t ip[128], fr[256];
         uint8_t ue[4] = {10, 45, (uint8_t)(s >> 8), (uint8_t)s};
         size_t n = pg_ip_udp(ip, 4, ue, (const uint8_t[4]){192, 0, 2, 10}, 64, 18);
@@ -74,15 +78,16 @@ static void *read_fifo(void *arg)
     FILE *f = fopen(r->path, "rb");   /* blocks until the dataplane opens it */
     if (!f)
         return NULL;
-    static uint8_t buf[65536];
+    uint8_t *buf = malloc(65536);   /* one per reader: two may run */
     uint32_t hdr[4];
-    if (fread(buf, 1, 24, f) != 24) {
+    if (!buf || fread(buf, 1, 24, f) != 24) {
+        free(buf);
         fclose(f);
         return NULL;
     }
     while (fread(hdr, 4, 4, f) == 4) {
         uint32_t len = hdr[2];
-        if (len > sizeof buf || fread(buf, 1, len, f) != len)
+        if (len > 65536 || fread(buf, 1, len, f) != len)
             break;
         r->pkts++;
         corridor_pkt p;
@@ -103,6 +108,7 @@ static void *read_fifo(void *arg)
                      (unsigned long long)r->pkts, k, p.teid);
         }
     }
+    free(buf);
     fclose(f);
     return NULL;
 }
@@ -181,20 +187,23 @@ static uint64_t drops_total(const char *file)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s CORRIDOR_DATAPLANE\n", argv[0]);
+    int workers = argc > 2 ? atoi(argv[2]) : 1;
+    if (argc < 2 || workers < 1 || workers > 2) {
+        fprintf(stderr, "usage: %s CORRIDOR_DATAPLANE [WORKERS: 1 or 2]\n", argv[0]);
         return 2;
     }
     it_env env;
     if (it_env_init(&env) < 0)
         return 1;
-    char in[300], fifo[300], cfgpath[300], stats[300], endpoint[64];
-    snprintf(in, sizeof in, "%s/in.pcap", env.dir);
-    snprintf(fifo, sizeof fifo, "%s/out.fifo", env.dir);
+    char in[2][300], fifo[2][300], cfgpath[300], stats[300], endpoint[64];
+    for (int w = 0; w < workers; w++) {
+        snprintf(in[w], sizeof in[w], "%s/in%d.pcap", env.dir, w);
+        snprintf(fifo[w], sizeof fifo[w], "%s/out%d.fifo", env.dir, w);
+        CHECK_EQ_INT(write_input(in[w], w == 1), 0);
+        CHECK_EQ_INT(mkfifo(fifo[w], 0600), 0);
+    }
     snprintf(stats, sizeof stats, "%s/stats.txt", env.dir);
     snprintf(endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", it_free_port());
-    CHECK_EQ_INT(write_input(in), 0);
-    CHECK_EQ_INT(mkfifo(fifo, 0600), 0);
 
     /* static rules: every session on node A (version 1) from the first packet on */
     size_t cap = 4096 + SESSIONS * 200;
@@ -202,9 +211,9 @@ int main(int argc, char **argv)
     size_t off = (size_t)snprintf(yaml, cap,
         "dataplane: {id: dp-live, sessions: 4096, mbufs: 8191, stats_interval_ms: 1000}\n"
         "ports:\n"
-        "  - {name: net_pcap0, address4: 198.51.100.2}\n"
+        "  - {name: net_pcap0, rx_queues: %d, address4: 198.51.100.2}\n"
         "  - {name: net_pcap1, address4: 198.51.100.2, gateway_mac: \"02:00:00:00:00:fe\"}\n"
-        "control: {endpoint: \"%s\"}\nlog: {level: info}\nrules:\n", endpoint);
+        "control: {endpoint: \"%s\"}\nlog: {level: info}\nrules:\n", workers, endpoint);
     for (uint32_t s = 0; s < SESSIONS; s++)
         off += (size_t)snprintf(yaml + off, cap - off,
             "  - {id: %u, uplink_teid: %u, uplink_address: 198.51.100.2, action: forward, "
@@ -213,15 +222,25 @@ int main(int argc, char **argv)
     snprintf(cfgpath, sizeof cfgpath, "%s", it_write(&env, "dp.yaml", "%s", yaml));
     free(yaml);
 
-    reader rd = {.path = fifo};
-    pthread_t th;
-    pthread_create(&th, NULL, read_fifo, &rd);
-    char prefix[64], vdev0[400], vdev1[400];
+    reader rd[2] = {{.path = fifo[0]}, {.path = fifo[1]}};
+    pthread_t th[2];
+    for (int w = 0; w < workers; w++)
+        pthread_create(&th[w], NULL, read_fifo, &rd[w]);
+    char prefix[64], vdev0[700], vdev1[700];
     snprintf(prefix, sizeof prefix, "--file-prefix=cdp-live-%d", (int)getpid());
-    snprintf(vdev0, sizeof vdev0, "--vdev=net_pcap0,rx_pcap=%s,infinite_rx=1", in);
-    snprintf(vdev1, sizeof vdev1, "--vdev=net_pcap1,tx_pcap=%s", fifo);
-    const char *dargv[] = {argv[1], "--no-huge", "--no-pci", "-m", "512", "-l", "0,1", prefix,
-                           "--log-level=*:error", "--no-telemetry", vdev0, vdev1, "--",
+    if (workers == 1) {
+        snprintf(vdev0, sizeof vdev0, "--vdev=net_pcap0,rx_pcap=%s,infinite_rx=1", in[0]);
+        snprintf(vdev1, sizeof vdev1, "--vdev=net_pcap1,tx_pcap=%s", fifo[0]);
+    } else {   /* a receive queue per rx_pcap, a transmit queue per tx_pcap */
+        snprintf(vdev0, sizeof vdev0, "--vdev=net_pcap0,rx_pcap=%s,rx_pcap=%s,infinite_rx=1",
+                 in[0], in[1]);
+        snprintf(vdev1, sizeof vdev1, "--vdev=net_pcap1,tx_pcap=%s,tx_pcap=%s", fifo[0],
+                 fifo[1]);
+    }
+    /* two workers may share a CPU on a 2-core machine: a functional test */
+    const char *lcores = workers == 1 ? "0,1" : "0@0,(1-2)@(0-1)";
+    const char *dargv[] = {argv[1], "--no-huge", "--no-pci", "-m", "512", "--lcores", lcores,
+                           prefix, "--log-level=*:error", "--no-telemetry", vdev0, vdev1, "--",
                            "--config", cfgpath, "--stats-file", stats, NULL};
     pid_t pid = it_spawn(&env, "dataplane", dargv);
 
@@ -278,24 +297,31 @@ int main(int argc, char **argv)
     corridor_sock_free(&sock);
     corridor_transport_free(&tr);
     int st = it_stop(pid, SIGTERM, 20000);
-    /* if the dataplane never opened the FIFO, the reader still waits in open(): release it */
-    int ufd = open(fifo, O_WRONLY | O_NONBLOCK);
-    if (ufd >= 0)
-        close(ufd);
-    pthread_join(th, NULL);
+    /* if the dataplane never opened a FIFO, its reader still waits in open(): release it */
+    uint64_t read_pkts = 0, wrong = 0, per_node[2] = {0, 0};
+    for (int w = 0; w < workers; w++) {
+        int ufd = open(fifo[w], O_WRONLY | O_NONBLOCK);
+        if (ufd >= 0)
+            close(ufd);
+        pthread_join(th[w], NULL);
+        read_pkts += rd[w].pkts;
+        wrong += rd[w].wrong;
+        per_node[0] += rd[w].per_node[0];
+        per_node[1] += rd[w].per_node[1];
+        if (rd[w].wrong)
+            fprintf(stderr, "first wrong (worker %d): %s\n", w, rd[w].first_wrong);
+    }
 
     uint64_t rx = stat_of(stats, "rx_packets"), tx = stat_of(stats, "tx_packets");
     printf("re-pointed %llu rules in %llu ms (%.0f rules/s), %llu batches failed\n",
            (unsigned long long)ops_ok, (unsigned long long)elapsed,
            elapsed ? (double)ops_ok * 1000.0 / (double)elapsed : 0.0,
            (unsigned long long)batches_failed);
-    printf("dataplane rx=%llu tx=%llu drops=%llu; read back %llu packets: node A %llu, "
-           "node B %llu, wrong %llu\n", (unsigned long long)rx, (unsigned long long)tx,
-           (unsigned long long)drops_total(stats), (unsigned long long)rd.pkts,
-           (unsigned long long)rd.per_node[0], (unsigned long long)rd.per_node[1],
-           (unsigned long long)rd.wrong);
-    if (rd.wrong)
-        fprintf(stderr, "first wrong: %s\n", rd.first_wrong);
+    printf("dataplane (%d workers) rx=%llu tx=%llu drops=%llu; read back %llu packets: node A "
+           "%llu, node B %llu, wrong %llu\n", workers, (unsigned long long)rx,
+           (unsigned long long)tx, (unsigned long long)drops_total(stats),
+           (unsigned long long)read_pkts, (unsigned long long)per_node[0],
+           (unsigned long long)per_node[1], (unsigned long long)wrong);
     CHECK_EQ_INT(st, 0);
     CHECK_EQ_INT(batches_failed, 0);
     CHECK_EQ_INT(ops_ok, ops_sent);
@@ -303,9 +329,22 @@ int main(int argc, char **argv)
     CHECK_EQ_INT(drops_total(stats), 0);
     CHECK(rx > 0 && rx != UINT64_MAX);
     CHECK_EQ_INT(tx, rx);
-    CHECK_EQ_INT(rd.pkts, tx);
-    CHECK_EQ_INT(rd.wrong, 0);
-    CHECK(rd.per_node[0] > 0 && rd.per_node[1] > 0);
+    CHECK_EQ_INT(read_pkts, tx);
+    CHECK_EQ_INT(wrong, 0);
+    CHECK(per_node[0] > 0 && per_node[1] > 0);
+    /* each worker forwarded, and what it sent is what its FIFO's reader got */
+    for (int w = 0; w < workers; w++) {
+        char n[64];
+        snprintf(n, sizeof n, "worker%d_rx_packets", w);
+        uint64_t wrx = stat_of(stats, n);
+        snprintf(n, sizeof n, "worker%d_tx_packets", w);
+        uint64_t wtx = stat_of(stats, n);
+        printf("worker %d: rx=%llu tx=%llu read back %llu\n", w, (unsigned long long)wrx,
+               (unsigned long long)wtx, (unsigned long long)rd[w].pkts);
+        CHECK(wrx > 0 && wrx != UINT64_MAX);
+        CHECK_EQ_INT(wtx, wrx);
+        CHECK_EQ_INT(rd[w].pkts, wtx);
+    }
     if (tu_failures)
         it_dump_log(&env, "dataplane");
     it_env_cleanup(&env);
