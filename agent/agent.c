@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "dpstats.h"
 #include "exec/exec.h"
 #include "gpu/gpu.h"
 #include "host.h"
@@ -57,6 +58,7 @@ struct corridor_agent {
     corridor_steering_table *steer;
     corridor_exec *exec;
     corridor_peers *peers;          /* RTT to peer nodes; NULL without rtt.listen/rtt.peers */
+    corridor_dpstats *dp;           /* the node's dataplane; NULL without dataplane.endpoint */
     char exec_unavailable[256];     /* why workloads cannot run here */
     char steer_unavailable[256];
     uint64_t last_report_ms;
@@ -232,6 +234,11 @@ corridor_agent *corridor_agent_new(const corridor_agent_config *cfg, char *err, 
         if (!a->peers)
             goto fail;
     }
+    if (cfg->dp_endpoint[0]) {
+        a->dp = corridor_dpstats_new(a->tr, cfg, err, errlen);
+        if (!a->dp)
+            goto fail;
+    }
     CLOG_INFO("agent", "starting", "node=%s operator=%s country=%s tier=%s orchestrator=%s "
               "cpu_millicores=%u memory_mb=%llu gpus=%u", a->identity.node_id, a->identity.plmn,
               a->identity.country, corridor_tier_name(a->identity.tier),
@@ -250,6 +257,7 @@ void corridor_agent_free(corridor_agent **pa)
         return;
     corridor_sock_free(&(*pa)->sock);
     corridor_peers_free(&(*pa)->peers);
+    corridor_dpstats_free(&(*pa)->dp);
     corridor_transport_free(&(*pa)->tr);
     corridor_gpu_source_free(&(*pa)->gpu);
     corridor_nlwatch_free(&(*pa)->nl);
@@ -323,6 +331,8 @@ static void send_report(corridor_agent *a, uint64_t now, bool immediate)
         CLOG_WARN_RL("agent", "workload collector failed", "error=%s", strerror(ENOMEM));
     r->rtt_us = a->srtt_us;
     corridor_peers_collect(a->peers, r);
+    if (corridor_dpstats_collect(a->dp, now, r) < 0)
+        CLOG_WARN_RL("agent", "dataplane summary left out", "error=%s", strerror(ENOMEM));
     if (send_msg(a, &m, 0) == 0) {
         a->stats.reports_sent++;
         if (immediate) {
@@ -559,13 +569,22 @@ static void shutdown_clean(corridor_agent *a)
                   (unsigned long long)s->pongs, (unsigned long long)s->pings_answered,
                   (unsigned long long)s->rejected_in);
     }
+    if (a->dp) {
+        const corridor_dpstats_stats *s = corridor_dpstats_stats_get(a->dp);
+        CLOG_INFO("agent", "dataplane stats polls", "sent=%llu answers=%llu misses=%llu "
+                  "late=%llu rejected=%llu errors=%llu transitions=%llu",
+                  (unsigned long long)s->polls_sent, (unsigned long long)s->answers,
+                  (unsigned long long)s->misses, (unsigned long long)s->late,
+                  (unsigned long long)s->rejected_in, (unsigned long long)s->errors_received,
+                  (unsigned long long)s->transitions);
+    }
 }
 
 int corridor_agent_run(corridor_agent *a, int stop_fd, uint64_t max_ms)
 {
     uint64_t start = corridor_clock_mono_ms();
     enter_registering(a, start, "start");
-    corridor_pollitem items[4 + 1 + CORRIDOR_MAX_PEERS + MAX_POLL_FDS];
+    corridor_pollitem items[4 + 1 + CORRIDOR_MAX_PEERS + 1 + MAX_POLL_FDS];
     corridor_sock *peer_socks[1 + CORRIDOR_MAX_PEERS];
     int pidfds[MAX_POLL_FDS];
     for (;;) {
@@ -587,6 +606,10 @@ int corridor_agent_run(corridor_agent *a, int stop_fd, uint64_t max_ms)
         uint64_t next_peer_ping = UINT64_MAX;
         if (corridor_peers_tick(a->peers, now, &next_peer_ping) > 0)
             a->report_due = true;
+        /* so is the dataplane; it never waits on it (one request in flight, timed out) */
+        uint64_t next_dp_poll = UINT64_MAX;
+        if (corridor_dpstats_tick(a->dp, now, &next_dp_poll) > 0)
+            a->report_due = true;
         uint64_t next = a->state == CORRIDOR_AGENT_REGISTERING ? a->next_register_ms
                                                                 : a->next_report_ms;
         uint64_t imm = immediate_at(a);
@@ -597,6 +620,8 @@ int corridor_agent_run(corridor_agent *a, int stop_fd, uint64_t max_ms)
             next = a->next_ping_ms;
         if (next_peer_ping < next)
             next = next_peer_ping;
+        if (next_dp_poll < next)
+            next = next_dp_poll;
         if (a->exec && corridor_exec_next_ms(a->exec) < next)
             next = corridor_exec_next_ms(a->exec);
         if (max_ms && start + max_ms < next)
@@ -619,6 +644,11 @@ int corridor_agent_run(corridor_agent *a, int stop_fd, uint64_t max_ms)
                                                          1 + CORRIDOR_MAX_PEERS);
         for (size_t k = 0; k < n_peer; k++)
             items[n++] = (corridor_pollitem){.sock = peer_socks[k]};
+        size_t i_dp = SIZE_MAX;
+        if (a->dp) {
+            i_dp = n;
+            items[n++] = (corridor_pollitem){.sock = corridor_dpstats_sock(a->dp)};
+        }
         if (a->exec) {
             i_pid = n;
             n_pid = corridor_exec_fds(a->exec, pidfds, MAX_POLL_FDS);
@@ -640,6 +670,9 @@ int corridor_agent_run(corridor_agent *a, int stop_fd, uint64_t max_ms)
             if (items[i_peer + k].readable &&
                 corridor_peers_on_readable(a->peers, peer_socks[k]) > 0)
                 a->report_due = true;
+        if (i_dp != SIZE_MAX && items[i_dp].readable &&
+            corridor_dpstats_on_readable(a->dp, corridor_clock_mono_ms()) > 0)
+            a->report_due = true;
         for (size_t k = 0; k < n_pid; k++)
             if (items[i_pid + k].readable) {
                 if (corridor_exec_tick(a->exec, corridor_clock_mono_ms()) > 0)

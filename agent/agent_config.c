@@ -224,6 +224,27 @@ static const corridor_cfg_field rtt_section[] = {
     {.name = NULL},
 };
 
+/* dataplane.endpoint: empty (off: the section is optional) or somewhere to connect to */
+static int check_dp_endpoint(const void *value, char *msg, size_t msglen)
+{
+    const char *s = value;
+    return s[0] ? check_peer_endpoint(value, msg, msglen) : 0;
+}
+
+static const corridor_cfg_field dataplane_section[] = {
+    {.name = "endpoint", .type = CORRIDOR_CFG_STRING, OFF(dp_endpoint),
+     .check = check_dp_endpoint,
+     .help = "the dataplane's control.endpoint, tcp://HOST:PORT (<= 63 characters); "
+             "empty = do not poll"},
+    {.name = "interval_ms", UINT(dp_interval_ms), .def = "1000", .min = 50, .max = 3600000,
+     .help = "ask the dataplane for its counters this often"},
+    {.name = "timeout_ms", UINT(dp_timeout_ms), .def = "500", .min = 10, .max = 600000,
+     .help = "an answer later than this is a miss: the dataplane is reported unreachable"},
+    {.name = "retry_max_ms", UINT(dp_retry_max_ms), .def = "5000", .min = 50, .max = 600000,
+     .help = "after misses, polls back off from interval_ms up to this"},
+    {.name = NULL},
+};
+
 static const corridor_cfg_field limits_section[] = {
     {.name = "max_frame_bytes", UINT(max_frame_bytes), .def = "1048576", .min = 1024,
      .max = 67108864, .help = "largest message accepted from the orchestrator"},
@@ -252,6 +273,8 @@ const corridor_cfg_field corridor_agent_config_schema[] = {
     {.name = "workloads", .type = CORRIDOR_CFG_MAP, .sub = workloads_section,
      .help = "workload executor"},
     {.name = "rtt", .type = CORRIDOR_CFG_MAP, .sub = rtt_section, .help = "latency measurement"},
+    {.name = "dataplane", .type = CORRIDOR_CFG_MAP, .sub = dataplane_section,
+     .help = "poll the node's corridor-dataplane for its counters (Report.dataplane)"},
     {.name = "security", .type = CORRIDOR_CFG_MAP, OFF(security),
      .sub = corridor_cfg_security_schema, .help = "transport security"},
     {.name = NULL},

@@ -87,6 +87,12 @@ typedef struct {
     uint32_t rtt_peer_misses;             /* rtt.peer_misses, default 3: pings unanswered in a
                                              row before a peer is unreachable */
 
+    /* dataplane: poll the node's corridor-dataplane for its counters (agent/dpstats.h) */
+    char dp_endpoint[CORRIDOR_PEER_ENDPOINT_MAX + 1]; /* dataplane.endpoint; "" = no section */
+    uint32_t dp_interval_ms;              /* dataplane.interval_ms, default 1000 */
+    uint32_t dp_timeout_ms;               /* dataplane.timeout_ms, default 500 */
+    uint32_t dp_retry_max_ms;             /* dataplane.retry_max_ms, default 5000 */
+
     int log_level;                        /* log.level, default info */
     corridor_security security;           /* security.mode null|curve */
 } corridor_agent_config;

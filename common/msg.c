@@ -53,7 +53,16 @@ void corridor_report_fini(corridor_report *r)
     free(r->routes);
     free(r->links);
     free(r->workloads);
+    free(r->dataplane);
     memset(r, 0, sizeof *r);
+}
+
+const corridor_stat *corridor_dp_summary_find(const corridor_dp_summary *s, const char *name)
+{
+    for (size_t i = 0; s && i < s->n_counters && i < CORRIDOR_MAX_DP_COUNTERS; i++)
+        if (strcmp(s->counters[i].name, name) == 0)
+            return &s->counters[i];
+    return NULL;
 }
 
 static void free_strv(char **v, size_t n)
@@ -180,8 +189,19 @@ static const corridor_wire_rule rules_register[] = {
     {.field = 0},
 };
 
+/* Report.dataplane: its counters are a fixed array in C (CORRIDOR_MAX_DP_COUNTERS). */
+static const corridor_wire_rule rules_dp_summary[] = {
+    {5, "report.dataplane.counters", 0, CORRIDOR_MAX_DP_COUNTERS, rules_leaf},
+    {.field = 0},
+};
+static const corridor_wire_rule rules_view_dp_summary[] = {
+    {5, "control_reply.nodes.report.dataplane.counters", 0, CORRIDOR_MAX_DP_COUNTERS,
+     rules_leaf},
+    {.field = 0},
+};
+
 /* A report's repeated fields, with the path the error detail names. */
-#define REPORT_RULES(prefix)                                                                 \
+#define REPORT_RULES(prefix, dp_rules)                                                       \
     {                                                                                        \
         {12, prefix "gpus", CORRIDOR_WIRE_LIMIT(max_gpus), 0, rules_leaf},                    \
         {13, prefix "routes", CORRIDOR_WIRE_LIMIT(max_routes), 0, rules_leaf},                \
@@ -189,11 +209,13 @@ static const corridor_wire_rule rules_register[] = {
         {15, prefix "workloads", CORRIDOR_WIRE_LIMIT(max_workloads), 0, rules_leaf},          \
         {16, prefix "neighbours", 0, CORRIDOR_MAX_NEIGHBOURS, rules_leaf},                    \
         {17, prefix "peers", 0, CORRIDOR_MAX_PEERS, rules_leaf},                              \
+        {18, prefix "dataplane", 0, 1, dp_rules},                                            \
         {.field = 0},                                                                        \
     }
 
-static const corridor_wire_rule rules_report[] = REPORT_RULES("report.");
-static const corridor_wire_rule rules_view_report[] = REPORT_RULES("control_reply.nodes.report.");
+static const corridor_wire_rule rules_report[] = REPORT_RULES("report.", rules_dp_summary);
+static const corridor_wire_rule rules_view_report[] =
+    REPORT_RULES("control_reply.nodes.report.", rules_view_dp_summary);
 
 /* args and env share max_args (same .limit = one counter). */
 static const corridor_wire_rule rules_command[] = {
@@ -444,6 +466,37 @@ static void enc_peer_rtt(enc_ctx *c, const corridor_peer_rtt *x, Corridor__V1__P
     p->reachable = x->reachable;
 }
 
+static void enc_stat(enc_ctx *c, const corridor_stat *s, Corridor__V1__Stat *p);
+
+static void enc_dp_summary(enc_ctx *c, const corridor_dp_summary *d, Corridor__V1__Report *p)
+{
+    Corridor__V1__DataplaneSummary *x = enc_alloc(c, 1, sizeof *x);
+    if (!x)
+        return;
+    corridor__v1__dataplane_summary__init(x);
+    x->dataplane_id = ESTR(c, d->dataplane_id);
+    x->endpoint = ESTR(c, d->endpoint);
+    x->reachable = d->reachable;
+    x->last_answer_age_ms = d->last_answer_age_ms;
+    /* the decoder refuses counters from an unreachable dataplane: they would be stale */
+    if (d->n_counters > CORRIDOR_MAX_DP_COUNTERS || (d->n_counters && !d->reachable)) {
+        c->rc = -EINVAL;
+        return;
+    }
+    if (d->n_counters) {
+        Corridor__V1__Stat *blk = enc_alloc(c, d->n_counters, sizeof *blk);
+        Corridor__V1__Stat **ptr = enc_alloc(c, d->n_counters, sizeof *ptr);
+        if (!blk || !ptr)
+            return;
+        for (size_t i = 0; i < d->n_counters; i++) {
+            enc_stat(c, &d->counters[i], &blk[i]);
+            ptr[i] = &blk[i];
+        }
+        x->counters = ptr;
+        x->n_counters = d->n_counters;
+    }
+    p->dataplane = x;
+}
 
 /*
  * Repeated message fields: one block of structs plus the pointer array protobuf-c wants.
@@ -495,6 +548,8 @@ static void enc_report(enc_ctx *c, const corridor_report *r, Corridor__V1__Repor
     else
         ENC_REPEATED(c, r->peers, r->n_peers, p->n_peers, p->peers, Corridor__V1__PeerRtt,
                      enc_peer_rtt);
+    if (r->dataplane)
+        enc_dp_summary(c, r->dataplane, p);
 }
 
 static char **enc_strv(enc_ctx *c, char *const *v, size_t n)
@@ -1246,6 +1301,42 @@ static int dec_report_scalars(const Corridor__V1__Report *p, corridor_report *r,
     return 0;
 }
 
+static int dec_stat(const Corridor__V1__Stat *p, corridor_stat *s, const dpath *at,
+                    corridor_decode_error *err);
+
+/* Report.dataplane into a heap summary owned by r (freed with it, also on failure). */
+static int dec_dp_summary(const Corridor__V1__DataplaneSummary *p, corridor_report *r,
+                          const dpath *rep_at, corridor_decode_error *err)
+{
+    const dpath at = {rep_at, "dataplane", -1};
+    corridor_dp_summary *d = calloc(1, sizeof *d);
+    if (!d)
+        return no_memory(err);
+    r->dataplane = d;
+    int rc = DID(d->dataplane_id, p->dataplane_id, &at, "dataplane_id");
+    if (rc == 0)
+        rc = DSTR(d->endpoint, p->endpoint, &at, "endpoint");
+    if (rc < 0)
+        return rc;
+    d->reachable = p->reachable;
+    d->last_answer_age_ms = p->last_answer_age_ms;
+    /* a fixed array: the wire scanner already bounded the count; checked again here */
+    if (p->n_counters > CORRIDOR_MAX_DP_COUNTERS)
+        return field_err(err, &at, "counters", "more than %d entries", CORRIDOR_MAX_DP_COUNTERS);
+    if (p->n_counters && !p->reachable)
+        return field_err(err, &at, "counters", "%zu given while unreachable (stale numbers)",
+                         p->n_counters);
+    for (size_t i = 0; i < p->n_counters; i++) {
+        dpath el = {&at, "counters", (long)i};
+        if ((rc = dec_stat(p->counters[i], &d->counters[i], &el, err)) < 0)
+            return rc;
+        if (!d->counters[i].name[0])
+            return field_err(err, &el, "name", "empty");
+        d->n_counters = i + 1;
+    }
+    return 0;
+}
+
 /* On failure the caller frees r with corridor_report_fini. */
 static int dec_report(const Corridor__V1__Report *p, corridor_report *r, const dpath *at,
                       corridor_decode_error *err)
@@ -1276,6 +1367,8 @@ static int dec_report(const Corridor__V1__Report *p, corridor_report *r, const d
             return rc;
         r->n_peers = i + 1;
     }
+    if (p->dataplane)
+        return dec_dp_summary(p->dataplane, r, at, err);
     return 0;
 }
 

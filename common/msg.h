@@ -183,6 +183,9 @@ typedef struct {
     bool reachable;
 } corridor_peer_rtt;
 
+/* The node's dataplane as the agent last polled it (Report.dataplane); defined below, after
+ * corridor_stat. */
+typedef struct corridor_dp_summary corridor_dp_summary;
 
 typedef struct {
     char node_id[CORRIDOR_ID_MAX + 1];
@@ -206,6 +209,7 @@ typedef struct {
     size_t n_neighbours;
     corridor_peer_rtt peers[CORRIDOR_MAX_PEERS];
     size_t n_peers;
+    corridor_dp_summary *dataplane;  /* heap, freed with the report; NULL = no dataplane polled */
 } corridor_report;
 
 /* ---- Command / CommandResult (kinds reserved for later issues) ---- */
@@ -409,6 +413,24 @@ typedef struct {
     char name[64];              /* "msgs_in", "rejected_too_large", "nodes_alive", ... */
     uint64_t value;
 } corridor_stat;
+
+/* Report.dataplane. A heap object rather than an array inside corridor_report: most nodes
+ * have no dataplane, and the registry keeps one report per node (100,000 nodes x 3.5 KiB
+ * would be paid by all). Counters by name (the dataplane's own names), at most
+ * CORRIDOR_MAX_DP_COUNTERS, and none while unreachable: no stale numbers. */
+#define CORRIDOR_MAX_DP_COUNTERS 48
+
+struct corridor_dp_summary {
+    char dataplane_id[CORRIDOR_ID_MAX + 1];        /* from its last answer; "" = never */
+    char endpoint[CORRIDOR_PEER_ENDPOINT_MAX + 1]; /* where the agent polls it */
+    bool reachable;
+    uint64_t last_answer_age_ms;                   /* at report time; 0 = never answered */
+    corridor_stat counters[CORRIDOR_MAX_DP_COUNTERS];
+    size_t n_counters;
+};
+
+/* The counter named `name` in s, or NULL. */
+const corridor_stat *corridor_dp_summary_find(const corridor_dp_summary *s, const char *name);
 
 typedef struct {
     int32_t status;             /* 0 ok, negative errno */

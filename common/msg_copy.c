@@ -40,11 +40,17 @@ int corridor_report_copy(corridor_report *dst, const corridor_report *src, bool 
         dst->n_routes = 0;
     if (!dst->links)
         dst->n_links = 0;
+    dst->dataplane = dup_array(src->dataplane, src->dataplane ? 1 : 0, sizeof *src->dataplane,
+                               &err);
+    /* lists leave the counters out, as they leave out routes: GET_NODE has them */
+    if (dst->dataplane && !with_routes)
+        dst->dataplane->n_counters = 0;
     if (err) {
         free(dst->gpus);
         free(dst->workloads);
         free(dst->routes);
         free(dst->links);
+        free(dst->dataplane);
         memset(dst, 0, sizeof *dst);
     }
     return err;

@@ -6,7 +6,8 @@
 
 #include "msg.h"
 
-/* dst is overwritten (not freed first). with_routes=false leaves routes and links empty.
+/* dst is overwritten (not freed first). with_routes=false leaves routes, links and the
+ * dataplane's counters empty.
  * 0 or -ENOMEM (dst then holds nothing to free). */
 int corridor_report_copy(corridor_report *dst, const corridor_report *src, bool with_routes);
 

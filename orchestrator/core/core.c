@@ -204,6 +204,23 @@ int corridor_core_register(corridor_core *c, uint64_t now_ms, const char *peer,
     return 0;
 }
 
+/* The node's dataplane (Report.dataplane) going away or coming back is an operator's event:
+ * one line per change, not per report. */
+static void note_dataplane(const corridor_node *n, const corridor_report *rep)
+{
+    const corridor_dp_summary *was = n->has_report ? n->report.dataplane : NULL;
+    const corridor_dp_summary *now = rep->dataplane;
+    if (!now || (was && was->reachable == now->reachable))
+        return;
+    if (!was && now->reachable)
+        return; /* first sight of a healthy dataplane: nothing to say */
+    corridor_log(now->reachable ? CORRIDOR_LOG_INFO : CORRIDOR_LOG_WARN, "core",
+                 now->reachable ? "node dataplane reachable" : "node dataplane unreachable",
+                 "node=%s dataplane=%s endpoint=%s last_answer_age_ms=%llu",
+                 n->identity.node_id, now->dataplane_id[0] ? now->dataplane_id : "-",
+                 now->endpoint, (unsigned long long)now->last_answer_age_ms);
+}
+
 int corridor_core_report(corridor_core *c, uint64_t now_ms, const char *peer,
                          corridor_report *rep)
 {
@@ -216,6 +233,7 @@ int corridor_core_report(corridor_core *c, uint64_t now_ms, const char *peer,
         c->stats.rejected[CORRIDOR_REJECT_IDENTITY_MISMATCH]++;
         return -EPERM;
     }
+    note_dataplane(n, rep);
     corridor_report_fini(&n->report);
     n->report = *rep;
     memset(rep, 0, sizeof *rep);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "render_dp.h"
 #include "table.h"
 
 static corridor_color state_color(corridor_node_state s)
@@ -151,6 +152,7 @@ static void json_node(corridor_json *j, const corridor_node_view *v, bool full)
     corridor_json_ku64(j, "gpu_count", r->n_gpus);
     corridor_json_kstr(j, "gpu_source", r->gpu_source);
     corridor_json_ku64(j, "route_count", v->n_routes_total);
+    corridor_ctl_render_dp_json(j, r->dataplane); /* counters only in GET_NODE */
     if (full) {
         corridor_json_kdbl(j, "load1", r->load1, 2);
         corridor_json_kdbl(j, "load5", r->load5, 2);
@@ -299,6 +301,7 @@ void corridor_ctl_render_node(FILE *f, const corridor_node_view *v, bool json, b
             corridor_table_print(t, f, color);
         corridor_table_free(&t);
     }
+    corridor_ctl_render_dp_text(f, r->dataplane, color);
     fprintf(f, "routes:      %zu\n", r->n_routes);
     if (r->n_routes) {
         static const char *const hdr[] = {"DST", "GATEWAY", "DEV", "TABLE", "METRIC"};

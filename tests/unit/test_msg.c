@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "msgtest.h"
 #include "testutil.h"
 #include "wire.h"
 
@@ -36,21 +37,6 @@ static bool all_zero(const void *p, size_t n)
             return false;
     }
     return true;
-}
-
-/* Encode m, decode it into out with lim (NULL = defaults); returns decode's rc. */
-static int round_trip(const corridor_msg *m, const corridor_msg_limits *lim, corridor_msg *out,
-                      corridor_decode_error *err)
-{
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = corridor_msg_encode(m, &buf, &len);
-    CHECK_EQ_INT(rc, 0);
-    if (rc < 0)
-        return rc;
-    rc = corridor_msg_decode(buf, len, lim, out, err);
-    free(buf);
-    return rc;
 }
 
 /* A failed decode leaves everything but the envelope zeroed. */

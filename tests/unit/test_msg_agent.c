@@ -9,22 +9,8 @@
 #include <string.h>
 
 #include "msg.h"
+#include "msgtest.h"
 #include "testutil.h"
-
-static int round_trip(const corridor_msg *m, corridor_msg *out, corridor_decode_error *err)
-{
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = corridor_msg_encode(m, &buf, &len);
-    CHECK_EQ_INT(rc, 0);
-    if (rc < 0)
-        return rc;
-    corridor_msg_limits lim;
-    corridor_msg_limits_default(&lim);
-    rc = corridor_msg_decode(buf, len, &lim, out, err);
-    free(buf);
-    return rc;
-}
 
 static void test_steering_command(void)
 {
@@ -41,7 +27,7 @@ static void test_steering_command(void)
     c->steering.table = 100;
     snprintf(c->steering.gateway, sizeof c->steering.gateway, "fe80::1");
     snprintf(c->steering.dev, sizeof c->steering.dev, "n6");
-    CHECK_EQ_INT(round_trip(&m, &out, &err), 0);
+    CHECK_EQ_INT(round_trip(&m, NULL, &out, &err), 0);
     const corridor_steering *s = &out.u.cmd.steering;
     CHECK_EQ_INT(out.u.cmd.kind, CORRIDOR_CMD_INSTALL_STEERING);
     CHECK_EQ_STR(s->ue_prefix, "2001:db8:45:1::/64");
@@ -58,13 +44,13 @@ static void test_steering_command(void)
     snprintf(m.u.cmd.command_id, sizeof m.u.cmd.command_id, "cmd-8");
     m.u.cmd.kind = CORRIDOR_CMD_START_WORKLOAD;
     snprintf(m.u.cmd.restart, sizeof m.u.cmd.restart, "sometimes");
-    CHECK(round_trip(&m, &out, &err) < 0);
+    CHECK(round_trip(&m, NULL, &out, &err) < 0);
     CHECK_EQ_INT(err.reason, CORRIDOR_REJECT_INVALID_FIELD);
     CHECK_CONTAINS(err.detail, "restart");
     corridor_msg_fini(&out);
 
     snprintf(m.u.cmd.restart, sizeof m.u.cmd.restart, "always");
-    CHECK_EQ_INT(round_trip(&m, &out, &err), 0);
+    CHECK_EQ_INT(round_trip(&m, NULL, &out, &err), 0);
     CHECK_EQ_STR(out.u.cmd.restart, "always");
     CHECK_EQ_STR(out.u.cmd.steering.ue_prefix, ""); /* absent sub-message: all empty */
     corridor_msg_fini(&out);
@@ -74,7 +60,7 @@ static void test_steering_command(void)
     snprintf(m.u.cmd.command_id, sizeof m.u.cmd.command_id, "cmd-9");
     m.u.cmd.kind = CORRIDOR_CMD_INSTALL_STEERING;
     snprintf(m.u.cmd.steering.target_node, sizeof m.u.cmd.steering.target_node, "-bad id");
-    CHECK(round_trip(&m, &out, &err) < 0);
+    CHECK(round_trip(&m, NULL, &out, &err) < 0);
     CHECK_CONTAINS(err.detail, "steering.target_node");
     corridor_msg_fini(&out);
 }
@@ -104,7 +90,7 @@ static void test_report_agent_fields(void)
     r->neighbours[0].state = 0x80;
     snprintf(r->neighbours[1].address, sizeof r->neighbours[1].address, "2001:db8::2");
     r->neighbours[1].state = 0x20;
-    int rc = round_trip(&m, &out, &err);
+    int rc = round_trip(&m, NULL, &out, &err);
     CHECK_EQ_INT(rc, 0);
     const corridor_report *o = &out.u.report;
     CHECK_EQ_INT(o->n_gpus, 1);
@@ -189,7 +175,7 @@ static void test_report_peers(void)
     r->peers[0].reachable = true;
     snprintf(r->peers[1].node_id, sizeof r->peers[1].node_id, "it-vr-metro-01");
     snprintf(r->peers[1].endpoint, sizeof r->peers[1].endpoint, "tcp://[2001:db8::9]:7702");
-    CHECK_EQ_INT(round_trip(&m, &out, &err), 0);
+    CHECK_EQ_INT(round_trip(&m, NULL, &out, &err), 0);
     const corridor_report *o = &out.u.report;
     CHECK_EQ_INT(o->n_peers, 2);
     CHECK_EQ_STR(o->peers[0].node_id, "at-ibk-near-01");
@@ -213,7 +199,7 @@ static void test_report_peers(void)
     v.report = *r;
     c.u.crep.nodes = &v;
     c.u.crep.n_nodes = 1;
-    CHECK_EQ_INT(round_trip(&c, &out, &err), 0);
+    CHECK_EQ_INT(round_trip(&c, NULL, &out, &err), 0);
     CHECK_EQ_INT(out.u.crep.n_nodes, 1);
     if (out.u.crep.n_nodes == 1) {
         CHECK_EQ_INT(out.u.crep.nodes[0].report.n_peers, 2);
@@ -224,7 +210,7 @@ static void test_report_peers(void)
 
     /* a peer id that is not an id: refused, naming the entry */
     snprintf(r->peers[1].node_id, sizeof r->peers[1].node_id, "-bad id");
-    CHECK(round_trip(&m, &out, &err) < 0);
+    CHECK(round_trip(&m, NULL, &out, &err) < 0);
     CHECK_EQ_INT(err.reason, CORRIDOR_REJECT_INVALID_FIELD);
     CHECK_CONTAINS(err.detail, "report.peers[1].node_id");
     corridor_msg_fini(&out);
