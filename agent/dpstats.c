@@ -152,8 +152,9 @@ size_t corridor_dpstats_select(const corridor_stat *in, size_t n, corridor_stat 
                                size_t cap)
 {
     /* totals first (so a full array never loses them), then the non-zero reasons */
-    static const char *const totals[] = {"rx_packets", "tx_packets", "forwarded", "breakout",
-                                         "to_kernel", "from_kernel", "drops", "rules"};
+    static const char *const totals[] = {"uptime_ms", "rx_packets", "tx_packets", "forwarded",
+                                         "breakout", "to_kernel", "from_kernel", "drops",
+                                         "rules"};
     size_t k = 0;
     for (size_t t = 0; t < sizeof totals / sizeof totals[0]; t++)
         for (size_t i = 0; i < n && k < cap; i++)
@@ -167,7 +168,8 @@ size_t corridor_dpstats_select(const corridor_stat *in, size_t n, corridor_stat 
         bool port_drop = strncmp(s, "port", 4) == 0 &&
                          ((len > 10 && strcmp(s + len - 10, "_rx_missed") == 0) ||
                           (len > 10 && strcmp(s + len - 10, "_rx_nombuf") == 0));
-        if (in[i].value && (strncmp(s, "drops_", 6) == 0 || port_drop))
+        if (in[i].value && (strncmp(s, "drops_", 6) == 0 || strncmp(s, "to_kernel_", 10) == 0 ||
+                            port_drop))
             out[k++] = in[i];
     }
     return k;

@@ -184,6 +184,8 @@ static int install_static_rules(corridor_dp_app *a, char *err, size_t errlen)
 corridor_dp_app *corridor_dp_app_new(const corridor_dp_config *cfg, char *err, size_t errlen)
 {
     corridor_dp_app *a = calloc(1, sizeof *a);
+    if (a)
+        a->start_us = corridor_clock_mono_us();
     if (!a) {
         snprintf(err, errlen, "out of memory");
         return NULL;

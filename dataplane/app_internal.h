@@ -27,6 +27,7 @@ struct corridor_dp_app {
     unsigned lcores[CORRIDOR_DP_MAX_WORKERS];
     volatile bool stop;
     corridor_dp_ctl *ctl;
+    uint64_t start_us;             /* when the app was created: uptime_ms */
     /* rates for the stats line */
     uint64_t last_stats_us, last_rx, last_tx;
 };

@@ -42,6 +42,7 @@ static inline void to_kernel(corridor_dp_worker *w, struct rte_mbuf *m, unsigned
         return;
     }
     w->st.to_kernel++;
+    w->st.kernel[reason]++;
     enqueue(w, CORRIDOR_DP_KERNEL_SLOT, m);
 }
 

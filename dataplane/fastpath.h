@@ -36,6 +36,7 @@ typedef struct {
     uint64_t rx;
     uint64_t forwarded, breakout, to_kernel, from_kernel;
     uint64_t drops[CORRIDOR_DP_DROP_COUNT];
+    uint64_t kernel[CORRIDOR_DP_DROP_COUNT];   /* to_kernel by reason */
     uint64_t port_rx[CORRIDOR_DPT_MAX_PORTS + 1];
     uint64_t port_tx[CORRIDOR_DPT_MAX_PORTS + 1];
     uint64_t last_rx_tsc;

@@ -17,7 +17,7 @@
 
 typedef struct {
     uint64_t rx, tx, forwarded, breakout, to_kernel, from_kernel, drops;
-    uint64_t drop[CORRIDOR_DP_DROP_COUNT];
+    uint64_t drop[CORRIDOR_DP_DROP_COUNT], kernel[CORRIDOR_DP_DROP_COUNT];
     uint64_t port_rx[CORRIDOR_DPT_MAX_PORTS + 1], port_tx[CORRIDOR_DPT_MAX_PORTS + 1];
 } totals;
 
@@ -35,6 +35,7 @@ static void sum(const corridor_dp_app *a, totals *t)
             uint64_t d = LD(s->drops[r]);
             t->drop[r] += d;
             t->drops += d;
+            t->kernel[r] += LD(s->kernel[r]);
         }
         for (unsigned p = 0; p <= CORRIDOR_DPT_MAX_PORTS; p++) {
             t->port_rx[p] += LD(s->port_rx[p]);
@@ -60,11 +61,22 @@ size_t corridor_dp_app_stats(const corridor_dp_app *a, corridor_stat *out, size_
     sum(a, &t);
     size_t n = 0;
     char name[64];
+    /* a restart (counters back to zero) tells itself from a wrap by this */
+    n = put(out, cap, n, "uptime_ms", (corridor_clock_mono_us() - a->start_us) / 1000);
     n = put(out, cap, n, "rx_packets", t.rx);
     n = put(out, cap, n, "tx_packets", t.tx);
     n = put(out, cap, n, "forwarded", t.forwarded);
     n = put(out, cap, n, "breakout", t.breakout);
     n = put(out, cap, n, "to_kernel", t.to_kernel);
+    /* why packets went to the kernel: the reasons the fast path sends there */
+    static const unsigned kernel_reasons[] = {
+        CORRIDOR_PKT_NOT_IP, CORRIDOR_DP_DROP_GTPU_CTRL, CORRIDOR_PKT_FRAGMENT,
+        CORRIDOR_DP_DROP_TTL, CORRIDOR_DP_DROP_NO_SESSION_DL, CORRIDOR_DP_DROP_RULE,
+    };
+    for (size_t i = 0; i < sizeof kernel_reasons / sizeof kernel_reasons[0]; i++) {
+        snprintf(name, sizeof name, "to_kernel_%s", corridor_dp_drop_name(kernel_reasons[i]));
+        n = put(out, cap, n, name, t.kernel[kernel_reasons[i]]);
+    }
     n = put(out, cap, n, "from_kernel", t.from_kernel);
     n = put(out, cap, n, "drops", t.drops);
     for (unsigned r = 1; r < CORRIDOR_DP_DROP_COUNT; r++) {

@@ -12,12 +12,21 @@ static const struct { const char *name, *title; } cols[] = {
 };
 #define N_COLS (sizeof cols / sizeof cols[0])
 
-static bool is_column(const char *name)
+/* One line of the counters whose names start with prefix (the agent sends no zeros), the
+ * prefix cut off when strip; nothing when there are none. */
+static void reasons(FILE *f, const corridor_dp_summary *d, const char *title, const char *prefix,
+                    bool strip)
 {
-    for (size_t c = 0; c < N_COLS; c++)
-        if (strcmp(cols[c].name, name) == 0)
-            return true;
-    return false;
+    size_t shown = 0, plen = strlen(prefix);
+    for (size_t i = 0; i < d->n_counters; i++) {
+        const corridor_stat *s = &d->counters[i];
+        if (strncmp(s->name, prefix, plen) != 0)
+            continue;
+        fprintf(f, "%s%s %llu", shown++ ? ", " : title, strip ? s->name + plen : s->name,
+                (unsigned long long)s->value);
+    }
+    if (shown)
+        fputc('\n', f);
 }
 
 void corridor_ctl_render_dp_text(FILE *f, const corridor_dp_summary *d, bool color)
@@ -31,6 +40,9 @@ void corridor_ctl_render_dp_text(FILE *f, const corridor_dp_summary *d, bool col
             d->endpoint, on, d->reachable ? "reachable" : "unreachable", off);
     if (!d->dataplane_id[0])
         fprintf(f, " (never answered)\n");
+    else if (corridor_dp_summary_find(d, "uptime_ms") && d->reachable)
+        fprintf(f, " (answered %.1fs ago, up %.1fs)\n", age,
+                (double)corridor_dp_summary_find(d, "uptime_ms")->value / 1000.0);
     else
         fprintf(f, " (%s %.1fs ago)\n", d->reachable ? "answered" : "last answer", age);
     if (!d->reachable || !d->n_counters)
@@ -54,18 +66,9 @@ void corridor_ctl_render_dp_text(FILE *f, const corridor_dp_summary *d, bool col
     if (t)
         corridor_table_print(t, f, color);
     corridor_table_free(&t);
-    /* drops by reason and NIC misses: only those that happened (the agent sends no zeros) */
-    size_t shown = 0;
-    for (size_t i = 0; i < d->n_counters; i++) {
-        const corridor_stat *s = &d->counters[i];
-        if (is_column(s->name))
-            continue;
-        const char *name = strncmp(s->name, "drops_", 6) == 0 ? s->name + 6 : s->name;
-        fprintf(f, "%s%s %llu", shown++ ? ", " : "drops by reason: ", name,
-                (unsigned long long)s->value);
-    }
-    if (shown)
-        fputc('\n', f);
+    reasons(f, d, "to kernel by reason: ", "to_kernel_", true);
+    reasons(f, d, "drops by reason: ", "drops_", true);
+    reasons(f, d, "NIC: ", "port", false);
 }
 
 void corridor_ctl_render_dp_json(corridor_json *j, const corridor_dp_summary *d)

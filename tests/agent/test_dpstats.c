@@ -31,11 +31,14 @@ static void put_stat(corridor_stat *s, size_t *n, const char *name, uint64_t v)
 static size_t dataplane_list(corridor_stat *s)
 {
     size_t n = 0;
+    put_stat(s, &n, "uptime_ms", 4200);
     put_stat(s, &n, "rx_packets", 100);
     put_stat(s, &n, "tx_packets", 90);
     put_stat(s, &n, "forwarded", 50);
     put_stat(s, &n, "breakout", 40);
-    put_stat(s, &n, "to_kernel", 0);
+    put_stat(s, &n, "to_kernel", 2);
+    put_stat(s, &n, "to_kernel_not_ip", 2);
+    put_stat(s, &n, "to_kernel_fragment", 0);
     put_stat(s, &n, "from_kernel", 0);
     put_stat(s, &n, "drops", 10);
     put_stat(s, &n, "drops_trunc_eth", 0);
@@ -57,16 +60,18 @@ static void test_select(void)
     corridor_stat in[32], out[CORRIDOR_MAX_DP_COUNTERS];
     size_t n = dataplane_list(in);
     size_t k = corridor_dpstats_select(in, n, out, CORRIDOR_MAX_DP_COUNTERS);
-    static const char *const want[] = {"rx_packets", "tx_packets", "forwarded", "breakout",
-                                       "to_kernel", "from_kernel", "drops", "rules",
-                                       "drops_no_session_ul", "drops_tx", "port0_rx_missed"};
+    static const char *const want[] = {"uptime_ms", "rx_packets", "tx_packets", "forwarded",
+                                       "breakout", "to_kernel", "from_kernel", "drops", "rules",
+                                       "to_kernel_not_ip", "drops_no_session_ul", "drops_tx",
+                                       "port0_rx_missed"};
     CHECK_EQ_INT(k, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < k && i < sizeof want / sizeof want[0]; i++)
         CHECK_EQ_STR(out[i].name, want[i]);
-    CHECK_EQ_INT(out[7].value, 2);
+    CHECK_EQ_INT(out[0].value, 4200);
+    CHECK_EQ_INT(out[8].value, 2);
     /* a full array keeps the totals first */
     CHECK_EQ_INT(corridor_dpstats_select(in, n, out, 3), 3);
-    CHECK_EQ_STR(out[2].name, "forwarded");
+    CHECK_EQ_STR(out[2].name, "tx_packets");
     CHECK_EQ_INT(corridor_dpstats_select(in, 0, out, 3), 0);
 }
 
@@ -255,7 +260,7 @@ static void test_poller(void)
     CHECK(r.dataplane && r.dataplane->reachable);
     if (r.dataplane) {
         CHECK_EQ_STR(r.dataplane->dataplane_id, "dp-test");
-        CHECK_EQ_INT(r.dataplane->n_counters, 11);
+        CHECK_EQ_INT(r.dataplane->n_counters, 13);
         CHECK_EQ_INT(corridor_dp_summary_find(r.dataplane, "rules")->value, 2);
         CHECK(corridor_dp_summary_find(r.dataplane, "ctl_msgs_in") == NULL);
     }
@@ -314,7 +319,7 @@ static void test_poller(void)
     CHECK_EQ_INT(st->transitions, 2);
     memset(&r, 0, sizeof r);
     CHECK_EQ_INT(corridor_dpstats_collect(d, corridor_clock_mono_ms(), &r), 0);
-    CHECK(r.dataplane && r.dataplane->reachable && r.dataplane->n_counters == 11);
+    CHECK(r.dataplane && r.dataplane->reachable && r.dataplane->n_counters == 13);
     corridor_report_fini(&r);
 
     corridor_sock_free(&router);

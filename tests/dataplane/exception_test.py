@@ -403,7 +403,11 @@ def verify(outp, cap, stats, responder_saw):
             "from_kernel": KERNEL_ANSWERS + len(INJECTED), "forwarded": 1, "breakout": 0,
             "drops": 3, "drops_no_session_ul": 1, "drops_no_session_dl": 1, "drops_rule": 1,
             "port0_rx_packets": len(cases), "port0_tx_packets": len(out),
-            "tx_packets": len(out) + len(TO_KERNEL)}
+            "tx_packets": len(out) + len(TO_KERNEL),
+            # why each went to the kernel: ARP, the echo, its fragments, the ping to our
+            # address (no session for it), the two TTL-1 packets, the kernel rule
+            "to_kernel_not_ip": 1, "to_kernel_gtpu_ctrl": 1, "to_kernel_fragment": N_FRAGS,
+            "to_kernel_no_session_dl": 1, "to_kernel_ttl_expired": 2, "to_kernel_rule": 1}
     for k, v in want.items():
         check(st.get(k) == v, f"counter {k} = {st.get(k)}, expected {v}")
     for k, v in st.items():
