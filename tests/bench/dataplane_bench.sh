@@ -12,6 +12,9 @@
 # Memory: BENCH_MEM=huge runs both on 2 MB hugepages (reserved here for the run, on a private
 # hugetlbfs mount, and given back at the end; needs root), BENCH_MEM=nohuge on --no-huge
 # memory as the tests run. The default is huge where it can be set up, else nohuge.
+# BENCH_WORKERS=2: two forwarding lcores each (ours: two workers on two rx queues; testpmd:
+# --nb-cores=2 with two queues), on two CPUs; the main lcore shares CPU 0 (it only sleeps in
+# poll between stats lines).
 set -u
 DP="$1"; HASHB="$2"; SECS="${3:-4}"; SESSIONS="${4:-1000000}"; ROUNDS="${5:-3}"
 TRAFFIC="${BENCH_TRAFFIC:-p64 imix}"
@@ -24,11 +27,13 @@ BURST=32; MBUFS=65535; MBCACHE=256; DESC=1024
 
 # input pcaps and the config (the table is filled by --bench-fill: the config holds at most
 # 4096 static rules)
-$PY - "$TMP" "$SESSIONS" "$BURST" "$MBUFS" "$MBCACHE" "$DESC" <<'PYEOF'
+WORKERS="${BENCH_WORKERS:-1}"
+case "$WORKERS" in 1|2) ;; *) echo "BENCH_WORKERS: 1 or 2"; exit 2 ;; esac
+$PY - "$TMP" "$SESSIONS" "$BURST" "$MBUFS" "$MBCACHE" "$DESC" "$WORKERS" <<'PYEOF'
 import random, sys
 from scapy.all import Ether, IP, UDP, Raw, wrpcap
 from scapy.contrib.gtp import GTP_U_Header
-tmp, sessions, burst, mbufs, mbcache, desc = sys.argv[1], *map(int, sys.argv[2:])
+tmp, sessions, burst, mbufs, mbcache, desc, workers = sys.argv[1], *map(int, sys.argv[2:])
 random.seed(7)
 def frame(teid, inner_len):
     pad = max(0, inner_len - 28)
@@ -41,7 +46,7 @@ wrpcap(tmp + "/imix.pcap", [frame(0x100000 + k, imix[i % 12]) for i, k in enumer
 with open(tmp + "/dp.yaml", "w") as f:
     f.write("dataplane: {id: bench, sessions: %d, burst: %d, mbufs: %d, mbuf_cache: %d, stats_interval_ms: 1000}\n"
             % (sessions, burst, mbufs, mbcache))
-    f.write("ports:\n  - {name: net_pcap0, address4: 198.51.100.2, rx_desc: %d, tx_desc: %d}\n" % (desc, desc))
+    f.write("ports:\n  - {name: net_pcap0, rx_queues: %d, address4: 198.51.100.2, rx_desc: %d, tx_desc: %d}\n" % (workers, desc, desc))
     f.write("  - {name: net_null0, address4: 198.51.100.2, gateway_mac: \"02:00:00:00:00:fe\", rx_desc: %d, tx_desc: %d}\n" % (desc, desc))
     f.write("log: {level: info}\n")
 PYEOF
@@ -71,20 +76,25 @@ if [ "$MEM" = huge ]; then
 else
     MEMARGS="--no-huge -m $(( SESSIONS > 100000 ? 3072 : 1024 ))"
 fi
-EAL="$MEMARGS --no-pci -l 0,1 --log-level=*:error --no-telemetry"
+LCORES="-l 0,1"; RXPCAP() { echo "rx_pcap=$1"; }
+if [ "$WORKERS" = 2 ]; then
+    LCORES="--lcores 0@0,1@0,2@1"; RXPCAP() { echo "rx_pcap=$1,rx_pcap=$1"; }
+fi
+EAL="$MEMARGS --no-pci $LCORES --log-level=*:error --no-telemetry"
 median() { sort -n | awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]; else print 0}'; }
 run_dp() { # PCAP -> Mpps: the median of the per-second stats lines (the first is cut short)
     local log="$TMP/dp.log"
     timeout $((SECS + 120)) "$DP" $EAL --file-prefix=cdpb$$ \
-        --vdev "net_pcap0,rx_pcap=$1,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
+        --vdev "net_pcap0,$(RXPCAP "$1"),infinite_rx=1" --vdev net_null0,no-rx=1 -- \
         --config "$TMP/dp.yaml" --bench-fill "$SESSIONS" --bench-seconds "$((SECS + 1))" >"$log" 2>&1
     grep ' stats ' "$log" | grep -o 'rx_mpps=[0-9.]*' | sed 1d | cut -d= -f2 | median
 }
 run_testpmd() { # PCAP MODE -> Mpps: the median of testpmd's per-second Rx-pps on port 0
     [ -n "$TESTPMD" ] || { echo 0; return; }
     timeout -s INT $((SECS + 20)) "$TESTPMD" $EAL --file-prefix=tpmd$$ \
-        --vdev "net_pcap0,rx_pcap=$1,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
-        --forward-mode="$2" --port-topology=paired --nb-cores=1 --stats-period 1 \
+        --vdev "net_pcap0,$(RXPCAP "$1"),infinite_rx=1" --vdev net_null0,no-rx=1 -- \
+        --forward-mode="$2" --port-topology=paired --nb-cores=$WORKERS --rxq=$WORKERS \
+        --txq=$WORKERS --stats-period 1 \
         --burst=$BURST --rxd=$DESC --txd=$DESC --mbcache=$MBCACHE --total-num-mbufs=$MBUFS \
         2>&1 </dev/null |
         awk '/statistics for port 0/ {p=1} /statistics for port 1/ {p=0} p && /Rx-pps:/ {print $2}' |
@@ -93,7 +103,7 @@ run_testpmd() { # PCAP MODE -> Mpps: the median of testpmd's per-second Rx-pps o
 # "median (min-max)" of a list of numbers
 summary() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR]=$1} END {if (!NR) {print "0 0 0"; exit}
     printf "%s %s %s\n", v[int((NR+1)/2)], v[1], v[NR]}'; }
-echo "$ROUNDS rounds of ${SECS} s per run, $SESSIONS sessions, memory: $MEM ($MEMARGS); Mpps as median (lowest-highest round)"
+echo "$ROUNDS rounds of ${SECS} s per run, $SESSIONS sessions, $WORKERS forwarding core(s), memory: $MEM ($MEMARGS); Mpps as median (lowest-highest round)"
 printf "%-6s %-22s %-22s %-22s %-18s %s\n" traffic "corridor Mpps" "testpmd 5tswap" "testpmd io" "ratio to 5tswap" "cycles/packet (ours, 5tswap)"
 for t in $TRAFFIC; do
     o_all=""; s_all=""; i_all=""; r_all=""
@@ -117,13 +127,13 @@ for t in $TRAFFIC; do
     read -r rm rlo rhi <<<"$(echo "$r_all" | summary)"
     awk -v om="$om" -v olo="$olo" -v ohi="$ohi" -v sm="$sm" -v slo="$slo" -v shi="$shi" \
         -v im="$im" -v ilo="$ilo" -v ihi="$ihi" -v rm="$rm" -v rlo="$rlo" -v rhi="$rhi" \
-        -v hz="${TSC_HZ:-0}" -v t="$t" 'BEGIN {
+        -v hz="${TSC_HZ:-0}" -v t="$t" -v w="$WORKERS" 'BEGIN {
         printf "%-6s %-22s %-22s %-22s %-18s %.0f, %.0f\n", t,
             sprintf("%.2f (%.2f-%.2f)", om, olo, ohi), sprintf("%.2f (%.2f-%.2f)", sm, slo, shi),
             sprintf("%.2f (%.2f-%.2f)", im, ilo, ihi), sprintf("%.2f (%.2f-%.2f)", rm, rlo, rhi),
-            (om > 0 ? hz / om / 1e6 : 0), (sm > 0 ? hz / sm / 1e6 : 0) }'
+            (om > 0 ? w * hz / om / 1e6 : 0), (sm > 0 ? w * hz / sm / 1e6 : 0) }'
 done
-echo "(ratio: per round, ours / 5tswap of the same round; TSC ${TSC_HZ:-?} Hz; cycles include net_pcap's copy of every packet)"
+echo "(ratio: per round, ours / 5tswap of the same round; TSC ${TSC_HZ:-?} Hz; cycles per packet per forwarding core, net_pcap's copy of every packet included)"
 echo "--- session table lookup vs rte_hash on plain keys"
 "$HASHB" "$SESSIONS"
 # DPDK's own hash benchmark (dpdk-test hash_perf_autotest: 524,288 keys, extendable buckets,
