@@ -26,10 +26,15 @@ else
     say() { printf '\n==> %s\n' "$*"; }
 fi
 
-if command -v ss >/dev/null && ss -ltn | grep -qE '127\.0\.0\.1:(7700|7701)\b'; then
-    echo "ports 7700/7701 on 127.0.0.1 are in use (another orchestrator running?): stop it first" >&2
+if command -v ss >/dev/null && ss -ltn | grep -qE '127\.0\.0\.1:(7700|7701|7710)\b'; then
+    echo "ports 7700/7701/7710 on 127.0.0.1 are in use (another demo running?): stop it first" >&2
     exit 1
 fi
+
+# The DPDK dataplane part runs where it was built (libdpdk found) and scapy can write its input.
+DP="$BUILD/dataplane/corridor-dataplane"
+HAVE_DP=0
+if [ -x "$DP" ] && /usr/bin/python3 -c 'import scapy' 2>/dev/null; then HAVE_DP=1; fi
 
 say "checking configuration files"
 "$BUILD/orchestrator/corridor-orchestrator" --check-config --config "$EX/orchestrator.yaml"
@@ -45,6 +50,10 @@ agent_pid=()
 for a in "${AGENTS[@]}"; do
     # the demo keeps workload state and logs under build/demo, not /var/lib/corridor
     sed "s|^  state_dir: \"\"|  state_dir: \"$LOGS/state-$a\"|" "$EX/$a.yaml" >"$LOGS/$a.yaml"
+    if [ "$a" = agent-de-muc ] && [ "$HAVE_DP" = 1 ]; then
+        # Munich runs the dataplane of deploy/examples/dataplane.yaml: report its counters
+        printf 'dataplane:\n  endpoint: "tcp://127.0.0.1:7710"\n  interval_ms: 500\n' >>"$LOGS/$a.yaml"
+    fi
     "$BUILD/agent/corridor-agent" --config "$LOGS/$a.yaml" >"$LOGS/$a.log" 2>&1 &
     pids+=($!)
     agent_pid+=($!)
@@ -66,6 +75,45 @@ say "corridorctl nodes"
 
 say "corridorctl node de-muc-far-01"
 "$CTL" node de-muc-far-01
+
+if [ "$HAVE_DP" = 1 ]; then
+    say "corridor-dataplane on de-muc-far-01 (DPDK on virtual devices, deploy/examples/dataplane.yaml)"
+    echo "replaying GTP-U uplink and IP downlink for its static rules: a session served by"
+    echo "Innsbruck (forward), a local breakout, a drop rule and an unknown TEID"
+    /usr/bin/python3 - "$LOGS/dp-in.pcap" <<'PYEOF'
+import sys
+from scapy.all import Ether, IP, UDP, Raw, wrpcap
+from scapy.contrib.gtp import GTP_U_Header
+E = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:01:01")
+def up(teid):
+    inner = IP(src="10.45.0.7", dst="192.0.2.10") / UDP(sport=40000, dport=5001) / Raw(b"adas" * 16)
+    return E / IP(src="198.51.100.1", dst="198.51.100.2") / UDP(sport=2152, dport=2152) / GTP_U_Header(teid=teid) / inner
+def down(ue):
+    return E / IP(src="192.0.2.10", dst=ue) / UDP(sport=5001, dport=40000) / Raw(b"map" * 20)
+wrpcap(sys.argv[1], [up(4097), down("10.45.0.7"), up(4098), down("10.45.0.66"), up(4099)])
+PYEOF
+    "$DP" --no-huge --no-pci -m 512 -l 0,1 --file-prefix=corridor-demo --log-level='*:error' \
+        --no-telemetry --vdev "net_pcap0,rx_pcap=$LOGS/dp-in.pcap,infinite_rx=1" -- \
+        --config "$EX/dataplane.yaml" >"$LOGS/dataplane.log" 2>&1 &
+    dp_pid=$!
+    pids+=("$dp_pid")
+    for _ in $(seq 1 100); do
+        "$CTL" node de-muc-far-01 --json 2>/dev/null | grep -q '"reachable": true' && break
+        sleep 0.1
+    done
+    sleep 1
+    say "corridorctl node de-muc-far-01 (the agent reports its dataplane's counters)"
+    "$CTL" node de-muc-far-01 | sed -n '/^dataplane:/,/^routes:/p' | sed '$d'
+    kill -TERM "$dp_pid"
+    wait "$dp_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+        "$CTL" node de-muc-far-01 --json 2>/dev/null | grep -q '"reachable": false' && break
+        sleep 0.1
+    done
+    say "dataplane stopped (SIGTERM): its last stats line, and the node now"
+    grep ' summary ' "$LOGS/dataplane.log" | tail -n 1
+    "$CTL" node de-muc-far-01 | grep '^dataplane:'
+fi
 
 say "corridorctl deploy deploy/examples/workloads/adas-fusion.yaml"
 echo "ADAS sensor fusion anchored at Innsbruck: far-edge latency (5 ms), 1 GPU with 8 GiB"
