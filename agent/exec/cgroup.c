@@ -51,51 +51,48 @@ static bool has_word(const char *list, const char *word)
     return false;
 }
 
-/* The cgroup2 mount point from mountinfo: "... - cgroup2 cgroup2 rw". */
-static int find_cgroup2_mount(const char *proc_root, char *out, size_t len)
+/* Scan proc_root/self/<file> line by line; the first line pick() accepts (it fills out and
+ * returns true) ends the scan. 0, -ENOENT when no line matched, or -errno. */
+static int proc_self_scan(const char *proc_root, const char *file,
+                          bool (*pick)(char *line, char *out, size_t len), char *out, size_t len)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/self/mountinfo", proc_root);
+    snprintf(path, sizeof path, "%s/self/%s", proc_root, file);
     FILE *f = fopen(path, "re");
     if (!f)
         return -errno;
     char line[1024];
     int rc = -ENOENT;
-    while (fgets(line, sizeof line, f)) {
-        const char *sep = strstr(line, " - ");
-        if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0)
-            continue;
-        char mnt[PATH_MAX];
-        if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1) {
-            snprintf(out, len, "%.*s", (int)(len - 1), mnt);
+    while (fgets(line, sizeof line, f))
+        if (pick(line, out, len)) {
             rc = 0;
             break;
         }
-    }
     fclose(f);
     return rc;
 }
 
-/* Our own cgroup v2 path, "0::/system.slice/corridor-agent.service" -> "/system.slice/..." */
-static int own_cgroup(const char *proc_root, char *out, size_t len)
+/* The cgroup2 mount point from mountinfo: "... - cgroup2 cgroup2 rw". */
+static bool pick_cgroup2_mount(char *line, char *out, size_t len)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/self/cgroup", proc_root);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return -errno;
-    char line[1024];
-    int rc = -ENOENT;
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "0::", 3) == 0) {
-            line[strcspn(line, "\n")] = '\0';
-            snprintf(out, len, "%s", line + 3);
-            rc = 0;
-            break;
-        }
-    }
-    fclose(f);
-    return rc;
+    const char *sep = strstr(line, " - ");
+    if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0)
+        return false;
+    char mnt[PATH_MAX];
+    if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+        return false;
+    snprintf(out, len, "%.*s", (int)(len - 1), mnt);
+    return true;
+}
+
+/* Our own cgroup v2 path, "0::/system.slice/corridor-agent.service" -> "/system.slice/..." */
+static bool pick_own_cgroup(char *line, char *out, size_t len)
+{
+    if (strncmp(line, "0::", 3) != 0)
+        return false;
+    line[strcspn(line, "\n")] = '\0';
+    snprintf(out, len, "%s", line + 3);
+    return true;
 }
 
 static void not_delegated(corridor_cgroup *cg, const char *fmt, const char *a, const char *b)
@@ -124,11 +121,11 @@ void corridor_cgroup_detect(corridor_cgroup *cg, const char *root_override,
         snprintf(base, sizeof base, "%s", root_override);
     } else {
         char mnt[PATH_MAX / 2], own[PATH_MAX / 2];
-        if (find_cgroup2_mount(proc_root, mnt, sizeof mnt) < 0) {
+        if (proc_self_scan(proc_root, "mountinfo", pick_cgroup2_mount, mnt, sizeof mnt) < 0) {
             not_delegated(cg, "no cgroup v2 hierarchy mounted%s%s", "", "");
             return;
         }
-        if (own_cgroup(proc_root, own, sizeof own) < 0) {
+        if (proc_self_scan(proc_root, "cgroup", pick_own_cgroup, own, sizeof own) < 0) {
             not_delegated(cg, "no cgroup v2 entry in /proc/self/cgroup (cgroup2 at %.200s)%s",
                           mnt, "");
             return;
