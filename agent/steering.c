@@ -257,16 +257,25 @@ int corridor_steering_reconcile(corridor_steering_table *t, size_t *kept, size_t
     return rc;
 }
 
+/* The rule as the table keeps it: canonical prefix, the configured table when none given. */
+static int normalize(const corridor_steering_table *t, const corridor_steering *in,
+                     corridor_steering *r, char *msg, size_t msglen)
+{
+    *r = *in;
+    int rc = corridor_steering_prefix_canon(in->ue_prefix, r->ue_prefix, sizeof r->ue_prefix,
+                                            msg, msglen);
+    if (rc == 0 && !r->table)
+        r->table = t->cfg.table;
+    return rc;
+}
+
 int corridor_steering_install(corridor_steering_table *t, const corridor_steering *in,
                               char *msg, size_t msglen)
 {
-    corridor_steering r = *in;
-    int rc = corridor_steering_prefix_canon(in->ue_prefix, r.ue_prefix, sizeof r.ue_prefix, msg,
-                                            msglen);
+    corridor_steering r;
+    int rc = normalize(t, in, &r, msg, msglen);
     if (rc < 0)
         return rc;
-    if (!r.table)
-        r.table = t->cfg.table;
     if (r.table == 0 || r.table == 253 || r.table == 254 || r.table == 255) {
         snprintf(msg, msglen, "table %u is reserved (main/default/local); use a dedicated table",
                  r.table);
@@ -298,13 +307,10 @@ int corridor_steering_install(corridor_steering_table *t, const corridor_steerin
 int corridor_steering_remove(corridor_steering_table *t, const corridor_steering *in,
                              char *msg, size_t msglen)
 {
-    corridor_steering r = *in;
-    int rc = corridor_steering_prefix_canon(in->ue_prefix, r.ue_prefix, sizeof r.ue_prefix, msg,
-                                            msglen);
+    corridor_steering r;
+    int rc = normalize(t, in, &r, msg, msglen);
     if (rc < 0)
         return rc;
-    if (!r.table)
-        r.table = t->cfg.table;
     ssize_t at = find(t, r.ue_prefix, r.table);
     rc = corridor_nlsteer_del(t->nl, &r, msg, msglen);
     if (rc < 0)
