@@ -234,6 +234,23 @@ static int find_workload(const corridor_scenario *s, const char *name)
     return -1;
 }
 
+/* The operators that may own a generated cell or node at (lat, lon): those of the country
+ * there, or every operator outside any country (or in one without operators). Fills
+ * eligible[] with operator indexes; returns how many. */
+static size_t eligible_operators(const corridor_scenario *s, double lat, double lon,
+                                 int *eligible)
+{
+    int country = corridor_scenario_locate(s, lat, lon);
+    size_t ne = 0;
+    for (size_t o = 0; o < s->n_operators; o++)
+        if (country < 0 || s->operators[o].country == country)
+            eligible[ne++] = (int)o;
+    if (ne == 0)
+        for (size_t o = 0; o < s->n_operators; o++)
+            eligible[ne++] = (int)o;
+    return ne;
+}
+
 static int build_cells(corridor_scenario *s, const corridor_scenario_file *f, char *err,
                        size_t errlen)
 {
@@ -278,14 +295,7 @@ static int build_cells(corridor_scenario *s, const corridor_scenario_file *f, ch
     for (uint32_t i = 0; i < g->cells; i++) {
         double lat = corridor_rng_uniform(&rng, g->area.south, g->area.north);
         double lon = corridor_rng_uniform(&rng, g->area.west, g->area.east);
-        int country = corridor_scenario_locate(s, lat, lon);
-        size_t ne = 0;
-        for (size_t o = 0; o < s->n_operators; o++)
-            if (country < 0 || s->operators[o].country == country)
-                eligible[ne++] = (int)o;
-        if (ne == 0)
-            for (size_t o = 0; o < s->n_operators; o++)
-                eligible[ne++] = (int)o;
+        size_t ne = eligible_operators(s, lat, lon, eligible);
         snprintf(id, sizeof id, "gen-cell-%05u", i + 1);
         int op = eligible[corridor_rng_below(&rng, (uint32_t)ne)];
         if (push_cell(s, &cap, id, op, lat, lon, g->cell_radius_km, 0) < 0) {
@@ -312,14 +322,7 @@ static int build_cells(corridor_scenario *s, const corridor_scenario_file *f, ch
         nc.gpus = tier_capacity[nc.tier].gpus;
         nc.gpu_memory_gb = tier_capacity[nc.tier].gpu_mem;
         snprintf(nc.id, sizeof nc.id, "gen-node-%04u", i + 1);
-        int country = corridor_scenario_locate(s, nc.lat, nc.lon);
-        size_t ne = 0;
-        for (size_t o = 0; o < s->n_operators; o++)
-            if (country < 0 || s->operators[o].country == country)
-                eligible[ne++] = (int)o;
-        if (ne == 0)
-            for (size_t o = 0; o < s->n_operators; o++)
-                eligible[ne++] = (int)o;
+        size_t ne = eligible_operators(s, nc.lat, nc.lon, eligible);
         if (push_node(s, &ncap, &nc, eligible[corridor_rng_below(&rng, (uint32_t)ne)]) < 0) {
             free(eligible);
             return -ENOMEM;
