@@ -34,15 +34,15 @@ void corridor_ctl_render_dp_text(FILE *f, const corridor_dp_summary *d, bool col
     if (!d)
         return;
     double age = (double)d->last_answer_age_ms / 1000.0;
+    const corridor_stat *up = corridor_dp_summary_find(d, "uptime_ms");
     const char *on = color ? (d->reachable ? "\033[32m" : "\033[31m") : "";
     const char *off = color ? "\033[0m" : "";
     fprintf(f, "dataplane:   %s at %s: %s%s%s", d->dataplane_id[0] ? d->dataplane_id : "-",
             d->endpoint, on, d->reachable ? "reachable" : "unreachable", off);
     if (!d->dataplane_id[0])
         fprintf(f, " (never answered)\n");
-    else if (corridor_dp_summary_find(d, "uptime_ms") && d->reachable)
-        fprintf(f, " (answered %.1fs ago, up %.1fs)\n", age,
-                (double)corridor_dp_summary_find(d, "uptime_ms")->value / 1000.0);
+    else if (up && d->reachable)
+        fprintf(f, " (answered %.1fs ago, up %.1fs)\n", age, (double)up->value / 1000.0);
     else
         fprintf(f, " (%s %.1fs ago)\n", d->reachable ? "answered" : "last answer", age);
     if (!d->reachable || !d->n_counters)
