@@ -138,16 +138,7 @@ static void test_neighbour_limit_on_wire(void)
         payload[p++] = '.';
         payload[p++] = '2';
     }
-    size_t f = 0;
-    frame[f++] = 0x08; /* version 1 */
-    frame[f++] = 1;
-    frame[f++] = 0x10; /* type REPORT */
-    frame[f++] = CORRIDOR_MSG_REPORT;
-    frame[f++] = 0x3a; /* payload, field 7 */
-    frame[f++] = (uint8_t)(p & 0x7f) | 0x80;
-    frame[f++] = (uint8_t)(p >> 7);
-    memcpy(frame + f, payload, p);
-    f += p;
+    size_t f = report_frame(frame, payload, p);
     corridor_msg_limits lim;
     corridor_msg_limits_default(&lim);
     corridor_msg out;
@@ -242,16 +233,7 @@ static void test_peer_limit_on_wire(void)
         payload[p++] = 1;
         payload[p++] = 'p';
     }
-    size_t f = 0;
-    frame[f++] = 0x08; /* version 1 */
-    frame[f++] = 1;
-    frame[f++] = 0x10; /* type REPORT */
-    frame[f++] = CORRIDOR_MSG_REPORT;
-    frame[f++] = 0x3a; /* payload, field 7 */
-    frame[f++] = (uint8_t)(p & 0x7f) | 0x80;
-    frame[f++] = (uint8_t)(p >> 7);
-    memcpy(frame + f, payload, p);
-    f += p;
+    size_t f = report_frame(frame, payload, p);
     corridor_msg_limits lim;
     corridor_msg_limits_default(&lim);
     corridor_msg out;
@@ -262,17 +244,8 @@ static void test_peer_limit_on_wire(void)
     corridor_msg_fini(&out);
 
     /* 16 are fine */
-    size_t one = 6, f16 = 0;
-    size_t p16 = p - one;
-    frame[f16++] = 0x08;
-    frame[f16++] = 1;
-    frame[f16++] = 0x10;
-    frame[f16++] = CORRIDOR_MSG_REPORT;
-    frame[f16++] = 0x3a;
-    frame[f16++] = (uint8_t)(p16 & 0x7f) | 0x80;
-    frame[f16++] = (uint8_t)(p16 >> 7);
-    memcpy(frame + f16, payload, p16);
-    f16 += p16;
+    size_t one = 6;
+    size_t f16 = report_frame(frame, payload, p - one);
     CHECK_EQ_INT(corridor_msg_decode(frame, f16, &lim, &out, &err), 0);
     CHECK_EQ_INT(out.u.report.n_peers, CORRIDOR_MAX_PEERS);
     CHECK_EQ_STR(out.u.report.peers[15].node_id, "p");
