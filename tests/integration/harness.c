@@ -16,11 +16,27 @@
 
 #include "client.h"
 #include "clock.h"
+#include "log.h"
 
 int it_env_init(it_env *e)
 {
     snprintf(e->dir, sizeof e->dir, "/tmp/corridor-it-XXXXXX");
     return mkdtemp(e->dir) ? 0 : -errno;
+}
+
+int it_main_init(int argc, char **argv, int n_args, const char *usage, it_env *e)
+{
+    if (argc != n_args + 1) {
+        fprintf(stderr, "usage: %s %s\n", argv[0], usage);
+        return 2;
+    }
+    corridor_log_set_level(CORRIDOR_LOG_WARN);
+    signal(SIGPIPE, SIG_IGN);
+    if (it_env_init(e) < 0) {
+        perror("mkdtemp");
+        return 1;
+    }
+    return 0;
 }
 
 void it_env_cleanup(it_env *e)

@@ -14,6 +14,10 @@ typedef struct {
 } it_env;
 
 int it_env_init(it_env *e);
+/* A process-level test's start: exactly n_args arguments after the program (usage names
+ * them), warnings-only logging, SIGPIPE ignored, the scratch dir made. 0, or the exit code
+ * to return: 2 for a wrong command line, 1 when the scratch dir cannot be made. */
+int it_main_init(int argc, char **argv, int n_args, const char *usage, it_env *e);
 void it_env_cleanup(it_env *e);
 /* write a file in the scratch dir; returns its path in a static rotating buffer */
 const char *it_write(it_env *e, const char *name, const char *fmt, ...)

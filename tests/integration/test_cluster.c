@@ -409,19 +409,12 @@ static void test_clean_shutdown(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s ORCHESTRATOR AGENT CORRIDORCTL\n", argv[0]);
-        return 2;
-    }
+    int rc = it_main_init(argc, argv, 3, "ORCHESTRATOR AGENT CORRIDORCTL", &env);
+    if (rc)
+        return rc;
     orch_bin = argv[1];
     agent_bin = argv[2];
     ctl_bin = argv[3];
-    corridor_log_set_level(CORRIDOR_LOG_WARN);
-    signal(SIGPIPE, SIG_IGN);
-    if (it_env_init(&env) < 0) {
-        perror("mkdtemp");
-        return 1;
-    }
     write_configs();
     RUN(test_all_alive);
     RUN(test_kill_and_restart);

@@ -185,16 +185,12 @@ int main(int argc, char **argv)
                "corridor-dataplane to poll\n");
         return 77;
     }
-    if (argc != 5) {
-        fprintf(stderr, "usage: %s ORCHESTRATOR AGENT CORRIDORCTL CORRIDOR_DATAPLANE\n", argv[0]);
-        return 2;
-    }
+    int rc = it_main_init(argc, argv, 4, "ORCHESTRATOR AGENT CORRIDORCTL CORRIDOR_DATAPLANE",
+                          &env);
+    if (rc)
+        return rc;
     ctl_bin = argv[3];
     dp_bin = argv[4];
-    corridor_log_set_level(CORRIDOR_LOG_WARN);
-    signal(SIGPIPE, SIG_IGN);
-    if (it_env_init(&env) < 0)
-        return 1;
     char agents_ep[64], orch_cfg[320], agent_cfg[320];
     snprintf(agents_ep, sizeof agents_ep, "tcp://127.0.0.1:%d", it_free_port());
     snprintf(control_ep, sizeof control_ep, "tcp://127.0.0.1:%d", it_free_port());

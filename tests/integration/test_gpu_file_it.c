@@ -51,15 +51,10 @@ static long wait_output(const char *args, const char *needle, int timeout_ms)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s ORCHESTRATOR AGENT CORRIDORCTL\n", argv[0]);
-        return 2;
-    }
+    int rc = it_main_init(argc, argv, 3, "ORCHESTRATOR AGENT CORRIDORCTL", &env);
+    if (rc)
+        return rc;
     ctl_bin = argv[3];
-    corridor_log_set_level(CORRIDOR_LOG_WARN);
-    signal(SIGPIPE, SIG_IGN);
-    if (it_env_init(&env) < 0)
-        return 1;
     char agents_ep[64], orch_cfg[320], agent_cfg[320], gpu_file[320];
     snprintf(agents_ep, sizeof agents_ep, "tcp://127.0.0.1:%d", it_free_port());
     snprintf(control_ep, sizeof control_ep, "tcp://127.0.0.1:%d", it_free_port());

@@ -193,21 +193,17 @@ static void test_node_loss(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s ORCHESTRATOR AGENT CORRIDORCTL\n", argv[0]);
-        return 2;
-    }
+    int rc = it_main_init(argc, argv, 3, "ORCHESTRATOR AGENT CORRIDORCTL", &env);
+    if (rc)
+        return rc;
     orch_bin = argv[1];
     agent_bin = argv[2];
     ctl_bin = argv[3];
-    corridor_log_set_level(CORRIDOR_LOG_WARN);
-    signal(SIGPIPE, SIG_IGN);
     if (count_processes() != 0) {
         fprintf(stderr, "a '/bin/sleep " MARK "' is already running; stop it first\n");
+        it_env_cleanup(&env);
         return 1;
     }
-    if (it_env_init(&env) < 0)
-        return 1;
     write_configs();
     const char *oargv[] = {orch_bin, "--config", orch_cfg, NULL};
     orch_pid = it_spawn(&env, "orchestrator", oargv);
